@@ -1,0 +1,154 @@
+// Kaleyra WhatsApp number API emulator: an HTTP server on 127.0.0.1 that answers verify,
+// retry_otp and the number list as strictly as Kaleyra's documents, with a request log,
+// fault injection and a control API. See README.md.
+import { createServer } from 'node:http';
+
+import { answerApi, parseBody } from './api.mjs';
+import { CONTROL_PREFIX, answerControl } from './control.mjs';
+import { DELIVER, createFaultPicker, isAfterProcessing } from './faults.mjs';
+import { DEFAULT_ACCOUNT, DEFAULT_NUMBERS } from './fixtures.mjs';
+
+export { DEFAULT_ACCOUNT, DEFAULT_NUMBERS, NUMBERS } from './fixtures.mjs';
+export { RESPONSES } from './responses.mjs';
+export { FAULT_KINDS } from './faults.mjs';
+
+const NO_BODY = Object.freeze({ json: null, idType: null, idDigits: null });
+
+function readBody(req) {
+	return new Promise((resolve, reject) => {
+		let body = '';
+		req.setEncoding('utf8');
+		req.on('data', (chunk) => {
+			body += chunk;
+		});
+		req.on('end', () => resolve(body));
+		req.on('error', reject);
+	});
+}
+
+function send(res, status, json) {
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(json),
+	});
+	res.end(json);
+	return status;
+}
+
+// unref: pending latency must not keep the process alive once the emulator is closed.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+// Mutable per-number state, rebuilt from the fixture on every reset().
+const loadNumbers = (fixture) =>
+	new Map(
+		Object.entries(fixture).map(([id, { phoneNumber, otp, state }]) => [
+			id,
+			{ phoneNumber, otp, state, otpSentCount: 0 },
+		]),
+	);
+
+const newCounters = () => ({ requests: 0, processed: 0, faults: {}, codes: {} });
+const bump = (table, key) => {
+	table[key] = (table[key] ?? 0) + 1;
+};
+
+/**
+ * @param {{ port?: number, account?: object, numbers?: object, recordRequests?: boolean }} options
+ */
+export async function startKaleyraEmulator(options = {}) {
+	const account = Object.freeze({ ...DEFAULT_ACCOUNT, ...options.account });
+	const fixture = options.numbers ?? DEFAULT_NUMBERS;
+	const recordRequests = options.recordRequests !== false;
+	const faults = createFaultPicker();
+	const state = { account, numbers: loadNumbers(fixture) };
+	const requests = [];
+	const counters = newCounters();
+
+	const emulator = {
+		url: '',
+		port: 0,
+		account,
+		requests, // same array for the emulator's lifetime: reset() empties it in place
+		counters, // kept even with recordRequests: false
+		numbers: () =>
+			Object.fromEntries([...state.numbers].map(([id, number]) => [id, { ...number }])),
+		reset() {
+			state.numbers = loadNumbers(fixture);
+			requests.length = 0;
+			Object.assign(counters, newCounters());
+			faults.set({});
+		},
+		setFaults: (cfg) => faults.set(cfg),
+		close: () =>
+			new Promise((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections(); // includes hanging and keep-alive sockets
+			}),
+	};
+
+	async function handleApi(req, res, rawBody) {
+		const parsed = rawBody ? parseBody(rawBody) : NO_BODY;
+		const fault = faults.pick(parsed.idDigits);
+		const cfg = faults.config();
+		// Faults before processing leave the state untouched; see faults.mjs.
+		const processed = !fault || isAfterProcessing(fault);
+		const reply = processed ? answerApi(state, req.method, req.url, req.headers, parsed) : null;
+
+		counters.requests += 1;
+		if (processed) {
+			counters.processed += 1;
+			bump(counters.codes, reply.body.code);
+		}
+		if (fault) bump(counters.faults, fault);
+		// Every logged request reached the server: its body was read before any fault.
+		const entry = recordRequests
+			? {
+					method: req.method,
+					path: req.url,
+					headers: req.headers,
+					rawBody,
+					json: parsed.json,
+					idType: parsed.idType,
+					status: null,
+					code: reply?.body.code ?? null,
+					fault,
+					reached: true,
+					processed,
+				}
+			: null;
+		if (entry) requests.push(entry);
+
+		if (cfg.latencyMs > 0) await sleep(cfg.latencyMs);
+		if (req.socket.destroyed) return; // closed by the client or by close()
+		const status = fault
+			? DELIVER[fault](req, res, cfg, reply)
+			: send(res, reply.status, reply.json);
+		if (entry) entry.status = status;
+	}
+
+	async function handle(req, res) {
+		const rawBody = await readBody(req);
+		if (req.url.startsWith(CONTROL_PREFIX)) {
+			const { status, json } = answerControl(emulator, req.method, req.url, rawBody);
+			send(res, status, json);
+			return;
+		}
+		await handleApi(req, res, rawBody);
+	}
+
+	const server = createServer((req, res) => {
+		handle(req, res).catch((error) => {
+			// Aborted uploads land here too; answer only if the socket can still take it.
+			if (res.headersSent || req.socket.destroyed) res.destroy();
+			else send(res, 500, JSON.stringify({ emulatorError: error.message }));
+		});
+	});
+
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, '127.0.0.1', resolve);
+	});
+	emulator.port = server.address().port;
+	emulator.url = `http://127.0.0.1:${emulator.port}`;
+	return emulator;
+}
