@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The engine writes a config file under the user folder at load time.
+// The engine writes a config file under the user folder at load time; a fixed
+// key spares it from generating one (the tests store no credential).
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'kaleyra-n8n-'));
+process.env.N8N_ENCRYPTION_KEY ??= 'kaleyra-node-tests-only';
 
 const require = createRequire(import.meta.url);
 const { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } = require('n8n-core');

@@ -35,11 +35,11 @@ function fail(field: string, rule: string, hint: string): never {
 	throw new InvalidFieldError({ field, rule, hint });
 }
 
-/** Strings pass trimmed; numbers pass only where the caller allows them. */
-function asText(field: string, value: unknown, label: string): string {
+/** Strings pass trimmed, finite numbers as their digits; anything else fails with the field's own hint. */
+function asText(field: string, value: unknown, hint: string): string {
 	if (typeof value === 'string') return value.trim();
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return fail(field, `must be text, got ${describeValue(value)}`, `Give the ${label} as text.`);
+	return fail(field, `must be text, got ${describeValue(value)}`, hint);
 }
 
 /**
@@ -47,18 +47,17 @@ function asText(field: string, value: unknown, label: string): string {
  * time it reaches the node, so it is refused rather than sent wrong.
  */
 export function toDigitId(field: string, value: unknown, label: string): string {
-	if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+	if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
 		fail(
 			field,
 			`the number ${describeValue(value)} is past what a JavaScript number holds exactly`,
 			`Keep the ${label} quoted as text where it comes from: a JSON number this long has already lost its last digits.`,
 		);
 	}
-	const text = asText(field, value, label);
-	if (text === '') fail(field, 'is required', `Enter the ${label}.`);
-	if (!/^\d+$/.test(text)) {
-		fail(field, `must contain digits only, got ${describeValue(text)}`, `The ${label} is a number such as 766000000000001.`);
-	}
+	const hint = `The ${label} is made of digits only, such as 766000000000001.`;
+	const text = asText(field, value, hint);
+	if (text === '') fail(field, 'is required', hint);
+	if (!/^\d+$/.test(text)) fail(field, `must contain digits only, got ${describeValue(text)}`, hint);
 	return text;
 }
 
@@ -69,15 +68,17 @@ const PHONE_DECORATION = /[\s\-.()]/g;
  * Spaces, dashes, dots and brackets are dropped and a leading "00" becomes "+".
  */
 export function toE164(field: string, value: unknown): string {
-	const text = asText(field, value, 'phone number');
-	if (text === '') fail(field, 'is required', 'Enter the phone number with its country code, such as +919765400001.');
+	const hint =
+		'Write the number with "+" and its country code, such as +919765400001; spaces, dashes and brackets are fine.';
+	const text = asText(field, value, hint);
+	if (text === '') fail(field, 'is required', hint);
 	let phone = text.replace(PHONE_DECORATION, '');
 	if (phone.startsWith('00')) phone = `+${phone.slice(2)}`;
 	if (!/^\+\d{8,15}$/.test(phone) || phone[1] === '0') {
 		fail(
 			field,
 			`must be in E.164 form ("+", country code, number: 8 to 15 digits), got ${describeValue(text)}`,
-			'Write the number with "+" and its country code, such as +919765400001; spaces, dashes and brackets are fine.',
+			hint,
 		);
 	}
 	return phone;
@@ -85,14 +86,11 @@ export function toE164(field: string, value: unknown): string {
 
 /** Six digits, kept as a string so a leading zero survives. */
 export function toOtp(field: string, value: unknown): string {
-	const text = asText(field, value, 'OTP');
+	const hint =
+		'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.';
+	const text = asText(field, value, hint);
 	if (!/^\d{6}$/.test(text)) {
-		const got = value === undefined || text === '' ? 'nothing' : `${text.length} characters`;
-		fail(
-			field,
-			`must be exactly 6 digits, got ${got}`,
-			'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.',
-		);
+		fail(field, `must be exactly 6 digits, got ${text === '' ? 'nothing' : `${text.length} characters`}`, hint);
 	}
 	return text;
 }
