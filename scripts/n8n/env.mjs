@@ -19,8 +19,10 @@ const OFFLINE = {
  * @param {{ userFolder: string, port?: number, brokerPort?: number, encryptionKey?: string }} opts
  */
 export function n8nEnv(target, { userFolder, port = 5678, brokerPort = 5679, encryptionKey }) {
+	// Set by node:test in its test files' processes; n8n is no test file.
+	const { NODE_TEST_CONTEXT, ...inherited } = process.env;
 	return {
-		...process.env,
+		...inherited,
 		// n8n's own Node first: its child processes (task runners) must use it too.
 		PATH: `${path.dirname(target.nodeBin)}${path.delimiter}${process.env.PATH}`,
 		...OFFLINE,
@@ -33,7 +35,8 @@ export function n8nEnv(target, { userFolder, port = 5678, brokerPort = 5679, enc
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		N8N_SECURE_COOKIE: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'warn',
+		// `n8n execute` prints the run data through its logger at info level: never lower.
+		N8N_LOG_LEVEL: 'info',
 		N8N_ENCRYPTION_KEY: encryptionKey || 'kaleyra-e2e-not-a-secret',
 		// Keep the CI log readable: no colours, no banners meant for a terminal.
 		NO_COLOR: '1',

@@ -1,0 +1,42 @@
+// Runs the Kaleyra emulator (test/emulator/cli.mjs) as its own process on 127.0.0.1, so that
+// n8n, another process, can call it; its control API lets the caller read what it received.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { projectRoot } from './targets.mjs';
+
+const READY_LINE = /^KALEYRA_EMULATOR_URL=(\S+)$/m;
+
+/** @returns {Promise<{ url: string, requests(): Promise<any[]>, reset(): Promise<void>, numbers(): Promise<object>, stop(): Promise<void> }>} */
+export async function startEmulator({ port = 0 } = {}) {
+	const child = spawn(process.execPath, [path.join(projectRoot, 'test/emulator/cli.mjs'), '--port', String(port)], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	const url = await new Promise((resolve, reject) => {
+		let out = '';
+		child.stdout.on('data', (chunk) => {
+			out += chunk;
+			const match = READY_LINE.exec(out);
+			if (match) resolve(match[1]);
+		});
+		child.once('exit', (code) => reject(new Error(`emulator exited with code ${code} before it was ready: ${out}`)));
+	});
+	const control = async (method, name) => {
+		const res = await fetch(`${url}/__emulator/${name}`, { method });
+		if (!res.ok) throw new Error(`emulator control ${method} ${name}: HTTP ${res.status}`);
+		return await res.json();
+	};
+	return {
+		url,
+		requests: () => control('GET', 'requests'),
+		numbers: () => control('GET', 'numbers'),
+		reset: async () => {
+			await control('POST', 'reset');
+		},
+		stop: () =>
+			new Promise((resolve) => {
+				if (child.exitCode !== null) return resolve();
+				child.once('exit', () => resolve());
+				child.kill('SIGTERM');
+			}),
+	};
+}

@@ -1,0 +1,48 @@
+// `n8n start` as a child process: wait until it is ready, stop it and everything it started.
+import { spawn } from 'node:child_process';
+
+const READY_TIMEOUT_MS = 120_000;
+
+/**
+ * @param {{ target: ReturnType<import('./targets.mjs').resolveTarget>, env: NodeJS.ProcessEnv }} n8n
+ * @param {{ port: number, log?: (chunk: string) => void }} opts
+ */
+export async function startN8n({ target, env }, { port, log = () => {} }) {
+	// Its own process group, so that stop() also ends the task runner n8n spawns.
+	const child = spawn(target.nodeBin, [target.n8nBin, 'start'], {
+		env,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	const collect = (chunk) => {
+		output += chunk;
+		log(String(chunk));
+	};
+	child.stdout.on('data', collect);
+	child.stderr.on('data', collect);
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+
+	const url = `http://127.0.0.1:${port}`;
+	const stop = async () => {
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		process.kill(-child.pid, 'SIGTERM');
+		const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 20_000);
+		await exited;
+		clearTimeout(timer);
+	};
+
+	const deadline = Date.now() + READY_TIMEOUT_MS;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`n8n start exited with code ${child.exitCode}\n${output}`);
+		try {
+			const res = await fetch(`${url}/healthz/readiness`);
+			if (res.ok) return { url, stop, output: () => output };
+		} catch {
+			// Not listening yet.
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	await stop();
+	throw new Error(`n8n start was not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
+}
