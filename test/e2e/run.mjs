@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: makes sure the pinned n8n and Chromium are installed, builds and packs
+// the package once, then runs the e2e test files one after the other (each starts n8n; two
+// at once would only fight over this machine's two cores).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildAndPack } from '../../scripts/n8n/package.mjs';
+import { projectRoot } from '../../scripts/n8n/targets.mjs';
+
+function step(label, cmd, args) {
+	const started = Date.now();
+	const res = spawnSync(cmd, args, { cwd: projectRoot, stdio: 'inherit' });
+	if (res.status !== 0) {
+		console.error(`[e2e] ${label} failed (exit code ${res.status})`);
+		process.exit(res.status ?? 1);
+	}
+	console.log(`[e2e] ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+step('n8n install', process.execPath, ['scripts/n8n/install.mjs']);
+step('chromium install', 'bash', ['scripts/n8n/install-chromium.sh']);
+
+const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-e2e-pack-'));
+const tarball = buildAndPack(packDir);
+console.log(`[e2e] packed ${tarball}`);
+
+const testDir = path.join(projectRoot, 'test/e2e');
+const files = fs
+	.readdirSync(testDir)
+	.filter((name) => name.endsWith('.test.mjs'))
+	.map((name) => path.join(testDir, name));
+const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+	cwd: projectRoot,
+	stdio: 'inherit',
+	env: { ...process.env, KALEYRA_E2E_TARBALL: tarball },
+});
+fs.rmSync(packDir, { recursive: true, force: true });
+process.exit(res.status ?? 1);
