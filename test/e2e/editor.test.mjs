@@ -1,0 +1,106 @@
+// The package in a running n8n (`n8n start`), as a user meets it: the credential test the
+// credential modal calls, and the editor in Chromium. One n8n start serves both.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
+import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
+import { startN8n } from '../../scripts/n8n/server.mjs';
+import { projectRoot } from '../../scripts/n8n/targets.mjs';
+import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
+import { launchChromium } from './lib/browser.mjs';
+import { freePort } from './lib/ports.mjs';
+import { openSession, readExamples } from './lib/session.mjs';
+
+const SCREENSHOTS = path.join(projectRoot, 'test/e2e/screenshots');
+const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
+
+describe('the package in a running n8n: credential test and editor', { skip }, () => {
+	let session;
+	let server;
+	let rest;
+
+	before(async () => {
+		const port = await freePort();
+		session = await openSession({ port, brokerPort: await freePort(), workflows: readExamples() });
+		server = await startN8n(session.n8n, { port });
+		rest = restClient(server.url);
+		await rest.setUpOwner();
+		await rest.login();
+	});
+	after(async () => {
+		await server?.stop();
+		if (server) assert.ok(!server.output().includes(DEFAULT_ACCOUNT.apiKey), 'the API key appears in n8n start output');
+		await session?.close();
+	});
+
+	test('credential test (POST /rest/credentials/test): good key OK, bad key Error naming SID, key and region', async () => {
+		await session.emulator.reset();
+		// The editor sends the stored credential's id with the form's current values.
+		const credential = kaleyraCredential(session.emulator.url);
+		const good = await rest.post('/credentials/test', { credentials: credential });
+		assert.equal(good.status, 'OK', JSON.stringify(good));
+
+		const badData = { ...credential.data, apiKey: 'Z9y8x7w6v5u4t3s2r1q0p9o8n7m6l5k43' };
+		const bad = await rest.post('/credentials/test', { credentials: { ...credential, data: badData } });
+		assert.equal(bad.status, 'Error', JSON.stringify(bad));
+		for (const word of [/SID/, /API key/, /region/]) assert.match(bad.message, word);
+
+		const requests = await session.emulator.requests();
+		assert.deepEqual(
+			requests.map((r) => [r.method, r.path, r.headers['api-key']]),
+			[
+				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, DEFAULT_ACCOUNT.apiKey],
+				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, badData.apiKey],
+			],
+		);
+	});
+
+	test('editor: the node shows its icon, outputs Success and Error, and the fields of each operation', async () => {
+		fs.mkdirSync(SCREENSHOTS, { recursive: true });
+		const browser = await launchChromium();
+		try {
+			const page = await browser.context.newPage();
+			await page.goto(`${server.url}/signin`);
+			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(SANDBOX_OWNER.email);
+			await page.locator('[data-test-id="password"] input').fill(SANDBOX_OWNER.password);
+			await page.locator('[data-test-id="form-submit-button"]').click();
+			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+
+			await page.goto(`${server.url}/workflow/kaleyraOnboard01`);
+			const canvasNode = (name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+			for (const name of ['Verify Number', 'Retry OTP']) {
+				const node = canvasNode(name);
+				await node.waitFor();
+				assert.equal(await node.getAttribute('data-node-type'), 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber');
+				// The icon is the package's own SVG, and the browser could load it.
+				const icon = node.locator('img');
+				assert.match(await icon.getAttribute('src'), /^\/icons\/n8n-nodes-kaleyra-whatsapp\/dist\/icons\/kaleyraWhatsApp(\.dark)?\.svg$/);
+				await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await icon.elementHandle());
+				assert.deepEqual(await node.locator('[data-test-id="canvas-node-output-handle"]').allInnerTexts(), ['Success', 'Error']);
+			}
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'onboarding-canvas.png') });
+
+			// Each operation's panel shows its own field and hides the other's.
+			const panels = [
+				{ node: 'Verify Number', shown: 'otp', hidden: 'typeVerification', file: 'verify-number-parameters.png' },
+				{ node: 'Retry OTP', shown: 'typeVerification', hidden: 'otp', file: 'retry-otp-parameters.png' },
+			];
+			for (const panel of panels) {
+				await canvasNode(panel.node).dblclick();
+				const parameters = page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+				await parameters.waitFor();
+				for (const name of ['wabaId', 'phoneNumberId', 'phoneNumber', panel.shown]) {
+					await parameters.locator(`[data-test-id="parameter-input-${name}"]`).waitFor();
+				}
+				assert.equal(await parameters.locator(`[data-test-id="parameter-input-${panel.hidden}"]`).count(), 0, `${panel.node} shows ${panel.hidden}`);
+				await page.screenshot({ path: path.join(SCREENSHOTS, panel.file) });
+				await page.locator('[data-test-id="ndv-close-button"]').click();
+				await parameters.waitFor({ state: 'detached' });
+			}
+		} finally {
+			await browser.close();
+		}
+	});
+});
