@@ -9,6 +9,13 @@ import path from 'node:path';
 import { buildAndPack } from '../../scripts/n8n/package.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 
+// `node --test test/` (npm test) runs every .mjs file below test/, this one included; the e2e
+// suite is `npm run test:e2e` only.
+if (process.env.NODE_TEST_CONTEXT) {
+	console.log('test/e2e/run.mjs: started by node --test; the e2e suite runs with npm run test:e2e');
+	process.exit(0);
+}
+
 function step(label, cmd, args) {
 	const started = Date.now();
 	const res = spawnSync(cmd, args, { cwd: projectRoot, stdio: 'inherit' });

@@ -20,3 +20,21 @@ export const summary = (items) =>
 		phoneNumber: json.phoneNumber,
 		...(json.success ? { alreadyApproved: json.alreadyApproved } : { code: json.error?.code }),
 	}));
+
+/**
+ * How many requests the node says it sent for each input item (`attempts` on its output
+ * items, found through pairedItem), indexed like the node's input. The emulator's log must
+ * then hold exactly that many copies of each item's request: retries included, none hidden.
+ */
+export function attemptsPerInputItem(execution, nodeName) {
+	const [run] = execution.data.resultData.runData[nodeName];
+	const attempts = [];
+	for (const item of (run.data?.main ?? []).flat()) {
+		if (item) attempts[item.pairedItem.item] = item.json.attempts;
+	}
+	assert.ok(
+		attempts.length > 0 && [...attempts].every(Number.isInteger),
+		`node "${nodeName}": every output item needs pairedItem and a whole-number attempts; got ${JSON.stringify(attempts)}`,
+	);
+	return attempts;
+}
