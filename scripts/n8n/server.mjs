@@ -37,7 +37,7 @@ export async function startN8n({ target, env }, { port, log = () => {} }) {
 		if (child.exitCode !== null) throw new Error(`n8n start exited with code ${child.exitCode}\n${output}`);
 		try {
 			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.ok) return { url, stop, output: () => output };
+			if (res.ok) return { url, stop, exited, output: () => output };
 		} catch {
 			// Not listening yet.
 		}

@@ -11,7 +11,7 @@ import { projectRoot } from '../../scripts/n8n/targets.mjs';
 import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { freePort } from './lib/ports.mjs';
-import { openSession, readExamples } from './lib/session.mjs';
+import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
 const SCREENSHOTS = path.join(projectRoot, 'test/e2e/screenshots');
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
@@ -23,7 +23,12 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 
 	before(async () => {
 		const port = await freePort();
-		session = await openSession({ port, brokerPort: await freePort(), workflows: readExamples() });
+		session = await openInstance({
+			tarball: process.env.KALEYRA_E2E_TARBALL,
+			port,
+			brokerPort: await freePort(),
+			workflows: readExamples(),
+		});
 		server = await startN8n(session.n8n, { port });
 		rest = restClient(server.url);
 		await rest.setUpOwner();

@@ -10,7 +10,7 @@ import { BAD_KEY_CREDENTIAL, BRANCHES, COVERAGE_WORKFLOW_ID, FOREIGN_WABA, cover
 import { freePort } from './lib/ports.mjs';
 import { expectedRequest, receivedRequests, sorted } from './lib/requests.mjs';
 import { attemptsPerInputItem, outputsOf, summary } from './lib/runData.mjs';
-import { openSession, readExamples } from './lib/session.mjs';
+import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
 const BAD_API_KEY = 'Z9y8x7w6v5u4t3s2r1q0p9o8n7m6l5k43';
 const SECRETS = [DEFAULT_ACCOUNT.apiKey, BAD_API_KEY];
@@ -21,7 +21,8 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 	let session;
 
 	before(async () => {
-		session = await openSession({
+		session = await openInstance({
+			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port: await freePort(),
 			brokerPort: await freePort(),
 			credentials: (url) => [kaleyraCredential(url), kaleyraCredential(url, { ...BAD_KEY_CREDENTIAL, apiKey: BAD_API_KEY })],

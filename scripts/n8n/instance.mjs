@@ -1,14 +1,15 @@
-// One throw-away n8n "instance" for a test file: its own user folder with the packed package
-// installed as a community package, the pinned n8n's environment, and the emulator.
+// One throw-away n8n "instance" (for a test file or the sandbox): its own user folder with the
+// packed package installed as a community package, the pinned n8n's environment, the Kaleyra
+// emulator, and the credential and workflows imported.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importCredentials, importWorkflows } from '../../../scripts/n8n/cli.mjs';
-import { kaleyraCredential } from '../../../scripts/n8n/credentials.mjs';
-import { startEmulator } from '../../../scripts/n8n/emulator.mjs';
-import { n8nEnv } from '../../../scripts/n8n/env.mjs';
-import { installIntoUserFolder } from '../../../scripts/n8n/package.mjs';
-import { projectRoot, resolveTarget } from '../../../scripts/n8n/targets.mjs';
+import { importCredentials, importWorkflows } from './cli.mjs';
+import { kaleyraCredential } from './credentials.mjs';
+import { startEmulator } from './emulator.mjs';
+import { n8nEnv } from './env.mjs';
+import { installIntoUserFolder } from './package.mjs';
+import { projectRoot, resolveTarget } from './targets.mjs';
 
 export const EXAMPLES_DIR = path.join(projectRoot, 'examples');
 
@@ -21,16 +22,15 @@ export function readExamples() {
 }
 
 /**
- * @param {{ port: number, brokerPort: number, credentials?: (emulatorUrl: string) => object[], workflows?: object[] }} opts
+ * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, credentials?: (emulatorUrl: string) => object[], workflows?: object[] }} opts
  */
-export async function openSession({ port, brokerPort, credentials = (url) => [kaleyraCredential(url)], workflows = [] }) {
-	const tarball = process.env.KALEYRA_E2E_TARBALL;
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-e2e-'));
+export async function openInstance({ tarball, port, brokerPort, emulatorPort = 0, credentials = (url) => [kaleyraCredential(url)], workflows = [] }) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-n8n-'));
 	const userFolder = path.join(dir, 'user');
 	installIntoUserFolder(tarball, userFolder);
 	const target = resolveTarget();
 	const n8n = { target, env: n8nEnv(target, { userFolder, port, brokerPort }) };
-	const emulator = await startEmulator();
+	const emulator = await startEmulator({ port: emulatorPort });
 
 	// Both importers take a file; a real user's export has the same shape.
 	const write = (name, value) => {
@@ -44,7 +44,7 @@ export async function openSession({ port, brokerPort, credentials = (url) => [ka
 	return {
 		n8n,
 		emulator,
-		dir,
+		userFolder,
 		close: async () => {
 			await emulator.stop();
 			fs.rmSync(dir, { recursive: true, force: true });
