@@ -6,7 +6,7 @@ import { projectRoot } from './targets.mjs';
 
 const READY_LINE = /^KALEYRA_EMULATOR_URL=(\S+)$/m;
 
-/** @returns {Promise<{ url: string, requests(): Promise<any[]>, reset(): Promise<void>, numbers(): Promise<object>, stop(): Promise<void> }>} */
+/** @returns {Promise<{ url: string, requests(): Promise<any[]>, reset(): Promise<void>, stop(): Promise<void> }>} */
 export async function startEmulator({ port = 0 } = {}) {
 	const child = spawn(process.execPath, [path.join(projectRoot, 'test/emulator/cli.mjs'), '--port', String(port)], {
 		stdio: ['ignore', 'pipe', 'inherit'],
@@ -28,7 +28,6 @@ export async function startEmulator({ port = 0 } = {}) {
 	return {
 		url,
 		requests: () => control('GET', 'requests'),
-		numbers: () => control('GET', 'numbers'),
 		reset: async () => {
 			await control('POST', 'reset');
 		},

@@ -16,9 +16,9 @@ const OFFLINE = {
 
 /**
  * @param {ReturnType<import('./targets.mjs').resolveTarget>} target
- * @param {{ userFolder: string, port?: number, brokerPort?: number, encryptionKey?: string }} opts
+ * @param {{ userFolder: string, port?: number, brokerPort?: number }} opts
  */
-export function n8nEnv(target, { userFolder, port = 5678, brokerPort = 5679, encryptionKey }) {
+export function n8nEnv(target, { userFolder, port = 5678, brokerPort = 5679 }) {
 	// Set by node:test in its test files' processes; n8n is no test file.
 	const { NODE_TEST_CONTEXT, ...inherited } = process.env;
 	return {
@@ -33,12 +33,11 @@ export function n8nEnv(target, { userFolder, port = 5678, brokerPort = 5679, enc
 		N8N_PORT: String(port),
 		// A second n8n (an `execute` beside a running `start`) needs its own task-broker port.
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		// The editor is served over plain http on loopback.
 		N8N_SECURE_COOKIE: 'false',
+		// The temp user folder's config file is made with the default umask; n8n would warn.
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		// `n8n execute` prints the run data through its logger at info level: never lower.
 		N8N_LOG_LEVEL: 'info',
-		N8N_ENCRYPTION_KEY: encryptionKey || 'kaleyra-e2e-not-a-secret',
-		// Keep the CI log readable: no colours, no banners meant for a terminal.
-		NO_COLOR: '1',
 	};
 }
