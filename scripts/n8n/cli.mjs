@@ -9,7 +9,11 @@ import { spawn } from 'node:child_process';
 export function runN8n({ target, env }, args, { timeoutMs = 120_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		// Its own process group, so a timeout also ends the task runner n8n starts.
-		const child = spawn(target.nodeBin, [target.n8nBin, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(target.nodeBin, [target.n8nBin, ...args], {
+			env,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -17,7 +21,11 @@ export function runN8n({ target, env }, args, { timeoutMs = 120_000 } = {}) {
 		// A hung command must fail the run, not stall CI until its global limit.
 		const timer = setTimeout(() => {
 			process.kill(-child.pid, 'SIGKILL');
-			reject(new Error(`n8n ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+			reject(
+				new Error(
+					`n8n ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`,
+				),
+			);
 		}, timeoutMs);
 		child.once('error', reject);
 		child.once('close', (code) => {
@@ -29,12 +37,14 @@ export function runN8n({ target, env }, args, { timeoutMs = 120_000 } = {}) {
 
 async function runOk(n8n, args) {
 	const res = await runN8n(n8n, args);
-	if (res.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${res.code}\n${res.stdout}\n${res.stderr}`);
+	if (res.code !== 0)
+		throw new Error(`n8n ${args.join(' ')} exited ${res.code}\n${res.stdout}\n${res.stderr}`);
 	return res;
 }
 
 /** Imports a JSON file holding one credential or an array of them; `data` in plain text. */
-export const importCredentials = (n8n, file) => runOk(n8n, ['import:credentials', `--input=${file}`]);
+export const importCredentials = (n8n, file) =>
+	runOk(n8n, ['import:credentials', `--input=${file}`]);
 
 /** Imports a JSON file holding one workflow (with a 16-character id) or an array of them. */
 export const importWorkflows = (n8n, file) => runOk(n8n, ['import:workflow', `--input=${file}`]);
@@ -47,7 +57,9 @@ export async function executeWorkflow(n8n, id) {
 	const res = await runN8n(n8n, ['execute', `--id=${id}`, '--rawOutput']);
 	const execution = parseExecution(res.stdout);
 	if (res.code !== 0 || !execution) {
-		throw new Error(`n8n execute --id=${id} exited ${res.code} without run data\n${res.stdout}\n${res.stderr}`);
+		throw new Error(
+			`n8n execute --id=${id} exited ${res.code} without run data\n${res.stdout}\n${res.stderr}`,
+		);
 	}
 	return { execution, output: res.stdout + res.stderr };
 }

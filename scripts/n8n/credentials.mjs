@@ -4,7 +4,14 @@ import { DEFAULT_ACCOUNT } from '../../test/emulator/fixtures.mjs';
 
 export const EXAMPLE_CREDENTIAL = { id: 'kaleyraSandbox01', name: 'Kaleyra WhatsApp account' };
 
-export function kaleyraCredential(baseUrl, { id = EXAMPLE_CREDENTIAL.id, name = EXAMPLE_CREDENTIAL.name, apiKey = DEFAULT_ACCOUNT.apiKey } = {}) {
+export function kaleyraCredential(
+	baseUrl,
+	{
+		id = EXAMPLE_CREDENTIAL.id,
+		name = EXAMPLE_CREDENTIAL.name,
+		apiKey = DEFAULT_ACCOUNT.apiKey,
+	} = {},
+) {
 	return {
 		id,
 		name,

@@ -8,9 +8,13 @@ const READY_LINE = /^KALEYRA_EMULATOR_URL=(\S+)$/m;
 
 /** @returns {Promise<{ url: string, requests(): Promise<any[]>, reset(): Promise<void>, stop(): Promise<void> }>} */
 export async function startEmulator({ port = 0 } = {}) {
-	const child = spawn(process.execPath, [path.join(projectRoot, 'test/emulator/cli.mjs'), '--port', String(port)], {
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
+	const child = spawn(
+		process.execPath,
+		[path.join(projectRoot, 'test/emulator/cli.mjs'), '--port', String(port)],
+		{
+			stdio: ['ignore', 'pipe', 'inherit'],
+		},
+	);
 	const url = await new Promise((resolve, reject) => {
 		let out = '';
 		child.stdout.on('data', (chunk) => {
@@ -18,7 +22,9 @@ export async function startEmulator({ port = 0 } = {}) {
 			const match = READY_LINE.exec(out);
 			if (match) resolve(match[1]);
 		});
-		child.once('exit', (code) => reject(new Error(`emulator exited with code ${code} before it was ready: ${out}`)));
+		child.once('exit', (code) =>
+			reject(new Error(`emulator exited with code ${code} before it was ready: ${out}`)),
+		);
 	});
 	const control = async (method, name) => {
 		const res = await fetch(`${url}/__emulator/${name}`, { method });

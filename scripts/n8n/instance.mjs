@@ -24,7 +24,14 @@ export function readExamples() {
 /**
  * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, credentials?: (emulatorUrl: string) => object[], workflows?: object[] }} opts
  */
-export async function openInstance({ tarball, port, brokerPort, emulatorPort = 0, credentials = (url) => [kaleyraCredential(url)], workflows = [] }) {
+export async function openInstance({
+	tarball,
+	port,
+	brokerPort,
+	emulatorPort = 0,
+	credentials = (url) => [kaleyraCredential(url)],
+	workflows = [],
+}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-n8n-'));
 	const userFolder = path.join(dir, 'user');
 	installIntoUserFolder(tarball, userFolder);

@@ -13,7 +13,9 @@ const quiet = { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'], encoding
 export function buildAndPack(destDir) {
 	execFileSync('npm', ['run', 'build', '--silent'], quiet);
 	fs.mkdirSync(destDir, { recursive: true });
-	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', destDir], quiet));
+	const [packed] = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--pack-destination', destDir], quiet),
+	);
 	return path.join(destDir, packed.filename);
 }
 
@@ -46,7 +48,15 @@ export function installIntoUserFolder(tarball, userFolder) {
 	);
 	fs.writeFileSync(
 		path.join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [manifest.name]: manifest.version } }, null, 2),
+		JSON.stringify(
+			{
+				name: 'installed-nodes',
+				private: true,
+				dependencies: { [manifest.name]: manifest.version },
+			},
+			null,
+			2,
+		),
 	);
 	return installed;
 }

@@ -16,7 +16,11 @@ export function restClient(baseUrl) {
 	async function call(method, path, body) {
 		const res = await fetch(`${baseUrl}/rest${path}`, {
 			method,
-			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie && { cookie }) },
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': browserId,
+				...(cookie && { cookie }),
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const setCookie = res.headers.get('set-cookie');
@@ -30,6 +34,7 @@ export function restClient(baseUrl) {
 		post: (path, body) => call('POST', path, body),
 		/** First start only: makes the owner account (and signs in as it). */
 		setUpOwner: (owner = SANDBOX_OWNER) => call('POST', '/owner/setup', owner),
-		login: ({ email, password } = SANDBOX_OWNER) => call('POST', '/login', { emailOrLdapLoginId: email, password }),
+		login: ({ email, password } = SANDBOX_OWNER) =>
+			call('POST', '/login', { emailOrLdapLoginId: email, password }),
 	};
 }

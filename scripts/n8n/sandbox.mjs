@@ -17,7 +17,9 @@ import { projectRoot } from './targets.mjs';
 const { values } = parseArgs({ options: { port: { type: 'string', default: '5678' } } });
 const port = Number(values.port);
 
-const install = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/n8n/install.mjs')], { stdio: 'inherit' });
+const install = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/n8n/install.mjs')], {
+	stdio: 'inherit',
+});
 if (install.status !== 0) process.exit(install.status ?? 1);
 
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-sandbox-pack-'));

@@ -34,7 +34,8 @@ export async function startN8n({ target, env }, { port, log = () => {} }) {
 
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`n8n start exited with code ${child.exitCode}\n${output}`);
+		if (child.exitCode !== null)
+			throw new Error(`n8n start exited with code ${child.exitCode}\n${output}`);
 		try {
 			const res = await fetch(`${url}/healthz/readiness`);
 			if (res.ok) return { url, stop, exited, output: () => output };

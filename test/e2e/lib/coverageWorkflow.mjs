@@ -34,27 +34,56 @@ export const BRANCHES = [
 		operation: 'verifyNumber',
 		credential: GOOD_KEY_CREDENTIAL,
 		cases: [
-			{ item: verifyItem(NUMBERS.pending1), expect: { phoneNumber: NUMBERS.pending1.phoneNumber, alreadyApproved: false } },
-			{ item: verifyItem(NUMBERS.pending2, { otp: '999999' }), expect: { phoneNumber: NUMBERS.pending2.phoneNumber, code: 'WA400' } },
-			{ item: verifyItem(NUMBERS.unavailable), expect: { phoneNumber: NUMBERS.unavailable.phoneNumber, code: 'WA500' } },
-			{ item: verifyItem(NUMBERS.pending2, { wabaId: FOREIGN_WABA }), expect: { phoneNumber: NUMBERS.pending2.phoneNumber, code: 'WA401' } },
+			{
+				item: verifyItem(NUMBERS.pending1),
+				expect: { phoneNumber: NUMBERS.pending1.phoneNumber, alreadyApproved: false },
+			},
+			{
+				item: verifyItem(NUMBERS.pending2, { otp: '999999' }),
+				expect: { phoneNumber: NUMBERS.pending2.phoneNumber, code: 'WA400' },
+			},
+			{
+				item: verifyItem(NUMBERS.unavailable),
+				expect: { phoneNumber: NUMBERS.unavailable.phoneNumber, code: 'WA500' },
+			},
+			{
+				item: verifyItem(NUMBERS.pending2, { wabaId: FOREIGN_WABA }),
+				expect: { phoneNumber: NUMBERS.pending2.phoneNumber, code: 'WA401' },
+			},
 		],
 	},
 	{
 		node: 'Verify (bad key)',
 		operation: 'verifyNumber',
 		credential: BAD_KEY_CREDENTIAL,
-		cases: [{ item: verifyItem(NUMBERS.pendingLongId), expect: { phoneNumber: NUMBERS.pendingLongId.phoneNumber, code: 'RBC001' } }],
+		cases: [
+			{
+				item: verifyItem(NUMBERS.pendingLongId),
+				expect: { phoneNumber: NUMBERS.pendingLongId.phoneNumber, code: 'RBC001' },
+			},
+		],
 	},
 	{
 		node: 'Retry OTP',
 		operation: 'retryOtp',
 		credential: GOOD_KEY_CREDENTIAL,
 		cases: [
-			{ item: retryItem(NUMBERS.pending2, 'SMS'), expect: { phoneNumber: NUMBERS.pending2.phoneNumber, alreadyApproved: false } },
-			{ item: retryItem(NUMBERS.pendingLongId, 'VOICE'), expect: { phoneNumber: NUMBERS.pendingLongId.phoneNumber, alreadyApproved: false } },
-			{ item: retryItem(NUMBERS.approved, 'SMS'), expect: { phoneNumber: NUMBERS.approved.phoneNumber, alreadyApproved: true } },
-			{ item: retryItem(NUMBERS.unavailable, 'VOICE'), expect: { phoneNumber: NUMBERS.unavailable.phoneNumber, code: 'WA500' } },
+			{
+				item: retryItem(NUMBERS.pending2, 'SMS'),
+				expect: { phoneNumber: NUMBERS.pending2.phoneNumber, alreadyApproved: false },
+			},
+			{
+				item: retryItem(NUMBERS.pendingLongId, 'VOICE'),
+				expect: { phoneNumber: NUMBERS.pendingLongId.phoneNumber, alreadyApproved: false },
+			},
+			{
+				item: retryItem(NUMBERS.approved, 'SMS'),
+				expect: { phoneNumber: NUMBERS.approved.phoneNumber, alreadyApproved: true },
+			},
+			{
+				item: retryItem(NUMBERS.unavailable, 'VOICE'),
+				expect: { phoneNumber: NUMBERS.unavailable.phoneNumber, code: 'WA500' },
+			},
 		],
 	},
 	{
@@ -64,8 +93,14 @@ export const BRANCHES = [
 		settings: { onError: 'continueErrorOutput' },
 		options: { treatAlreadyApprovedAsSuccess: false },
 		cases: [
-			{ item: verifyItem(NUMBERS.pendingZeroOtp), expect: { phoneNumber: NUMBERS.pendingZeroOtp.phoneNumber, alreadyApproved: false } },
-			{ item: verifyItem(NUMBERS.approved), expect: { phoneNumber: NUMBERS.approved.phoneNumber, code: 'WA500' } },
+			{
+				item: verifyItem(NUMBERS.pendingZeroOtp),
+				expect: { phoneNumber: NUMBERS.pendingZeroOtp.phoneNumber, alreadyApproved: false },
+			},
+			{
+				item: verifyItem(NUMBERS.approved),
+				expect: { phoneNumber: NUMBERS.approved.phoneNumber, code: 'WA500' },
+			},
 		],
 	},
 ];
@@ -98,9 +133,18 @@ function kaleyraNode(branch, index) {
 
 export function coverageWorkflow() {
 	const splitName = (branch) => `Items for ${branch.node}`;
-	const itemsByBranch = Object.fromEntries(BRANCHES.map((b, i) => [`branch${i}`, b.cases.map((c) => c.item)]));
+	const itemsByBranch = Object.fromEntries(
+		BRANCHES.map((b, i) => [`branch${i}`, b.cases.map((c) => c.item)]),
+	);
 	const nodes = [
-		{ id: 'e2e-trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'e2e-trigger',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: 'e2e-items',
 			name: ITEMS_NODE,

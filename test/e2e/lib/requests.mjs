@@ -8,13 +8,18 @@ const E164_PUNCTUATION = /[\s().-]/g;
 /** @param {{ operation: string, apiKey: string, item: object }} call */
 export function expectedRequest({ operation, apiKey, item }) {
 	const endpoint = operation === 'verifyNumber' ? 'verify' : 'retry_otp';
-	const third = operation === 'verifyNumber' ? { otp: item.otp } : { type_verification: item.typeVerification };
+	const third =
+		operation === 'verifyNumber' ? { otp: item.otp } : { type_verification: item.typeVerification };
 	return {
 		method: 'POST',
 		path: `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${item.wabaId}/number/${endpoint}`,
 		apiKey,
 		contentType: 'application/json',
-		body: { id: item.phoneNumberId, phone_number: item.phoneNumber.replace(E164_PUNCTUATION, ''), ...third },
+		body: {
+			id: item.phoneNumberId,
+			phone_number: item.phoneNumber.replace(E164_PUNCTUATION, ''),
+			...third,
+		},
 	};
 }
 
@@ -31,5 +36,9 @@ export const receivedRequests = (log) =>
 	);
 
 // Keyed field by field: JSON.stringify would depend on the order of the body's keys.
-const sortKey = (r) => [r.path, r.apiKey, r.body?.id, r.body?.phone_number, r.body?.otp, r.body?.type_verification].join(' ');
-export const sorted = (requests) => [...requests].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+const sortKey = (r) =>
+	[r.path, r.apiKey, r.body?.id, r.body?.phone_number, r.body?.otp, r.body?.type_verification].join(
+		' ',
+	);
+export const sorted = (requests) =>
+	[...requests].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));

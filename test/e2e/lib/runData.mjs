@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 export function outputsOf(execution, nodeName) {
 	const runData = execution?.data?.resultData?.runData ?? {};
 	const runs = runData[nodeName];
-	assert.ok(runs && runs.length === 1, `node "${nodeName}" has no run data; nodes that ran: ${JSON.stringify(Object.keys(runData))}`);
+	assert.ok(
+		runs && runs.length === 1,
+		`node "${nodeName}" has no run data; nodes that ran: ${JSON.stringify(Object.keys(runData))}`,
+	);
 	const [run] = runs;
 	assert.equal(run.error, undefined, `node "${nodeName}" failed: ${JSON.stringify(run.error)}`);
 	return (run.data?.main ?? []).map((items) => (items ?? []).map((item) => item.json));
