@@ -68,11 +68,11 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		);
 	});
 
-	test('editor: the node shows its icon, outputs Success and Error, and the fields of each operation', async () => {
+	test("editor: the node shows its icon, Success and Error outputs, each operation's fields; the batch example runs", async () => {
 		fs.mkdirSync(SCREENSHOTS, { recursive: true });
 		const browser = await launchChromium();
+		const page = await browser.context.newPage();
 		try {
-			const page = await browser.context.newPage();
 			await page.goto(`${server.url}/signin`);
 			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(SANDBOX_OWNER.email);
 			await page.locator('[data-test-id="password"] input').fill(SANDBOX_OWNER.password);
@@ -137,6 +137,26 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 				await page.locator('[data-test-id="ndv-close-button"]').click();
 				await parameters.waitFor({ state: 'detached' });
 			}
+
+			// The batch example, run from the editor as a user would: 4 items leave by each output.
+			await session.emulator.reset();
+			await page.goto(`${server.url}/workflow/kaleyraBatchDemo`);
+			await canvasNode('Needs attention').waitFor();
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			// Edge labels count the items each connection carried; wait for the last two.
+			await page.waitForFunction(
+				() =>
+					[...document.querySelectorAll('[data-test-id="edge-label"]')].filter((label) =>
+						/^4 items$/.test(label.textContent.trim()),
+					).length === 2,
+			);
+			const labels = await page.locator('[data-test-id="edge-label"]').allInnerTexts();
+			assert.deepEqual(labels.sort(), ['1 item', '1 item', '4 items', '4 items', '8 items']);
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'batch-canvas.png') });
+		} catch (error) {
+			// What the browser showed when it failed: the quickest way to see why.
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'failure.png') });
+			throw error;
 		} finally {
 			await browser.close();
 		}
