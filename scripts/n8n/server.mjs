@@ -37,8 +37,10 @@ export async function startN8n({ target, env }, { port, log = () => {} }) {
 		if (child.exitCode !== null)
 			throw new Error(`n8n start exited with code ${child.exitCode}\n${output}`);
 		try {
-			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.ok) return { url, stop, exited, output: () => output };
+			// n8n 1.x answers readiness before its REST routes are mounted: wait for both.
+			const ready = await fetch(`${url}/healthz/readiness`);
+			const settings = ready.ok && (await fetch(`${url}/rest/settings`));
+			if (settings?.ok) return { url, stop, exited, output: () => output };
 		} catch {
 			// Not listening yet.
 		}
