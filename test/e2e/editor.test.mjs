@@ -16,19 +16,19 @@ import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
 
 describe('the package in a running n8n: credential test and editor', { skip }, () => {
-	let session;
+	let instance;
 	let server;
 	let rest;
 
 	before(async () => {
 		const port = await freePort();
-		session = await openInstance({
+		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
 			brokerPort: await freePort(),
 			workflows: readExamples(),
 		});
-		server = await startN8n(session.n8n, { port });
+		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
 		await rest.setUpOwner();
 		await rest.login();
@@ -40,13 +40,13 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 				!server.output().includes(DEFAULT_ACCOUNT.apiKey),
 				'the API key appears in n8n start output',
 			);
-		await session?.close();
+		await instance?.close();
 	});
 
 	test('credential test (POST /rest/credentials/test): good key OK, bad key Error naming SID, key and region', async () => {
-		await session.emulator.reset();
+		await instance.emulator.reset();
 		// The editor sends the stored credential's id with the form's current values.
-		const credential = kaleyraCredential(session.emulator.url);
+		const credential = kaleyraCredential(instance.emulator.url);
 		const good = await rest.post('/credentials/test', { credentials: credential });
 		assert.equal(good.status, 'OK', JSON.stringify(good));
 
@@ -57,7 +57,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		assert.equal(bad.status, 'Error', JSON.stringify(bad));
 		for (const word of [/SID/, /API key/, /region/]) assert.match(bad.message, word);
 
-		const requests = await session.emulator.requests();
+		const requests = await instance.emulator.requests();
 		assert.deepEqual(
 			requests.map((r) => [r.method, r.path, r.headers['api-key']]),
 			[
@@ -72,7 +72,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		const SCREENSHOTS = path.join(
 			projectRoot,
 			'test/e2e/screenshots',
-			`n8n-${session.n8n.target.n8n}`,
+			`n8n-${instance.n8n.target.n8n}`,
 		);
 		fs.mkdirSync(SCREENSHOTS, { recursive: true });
 		const failureShot = path.join(SCREENSHOTS, 'failure.png');
@@ -147,7 +147,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 			}
 
 			// The batch example, run from the editor as a user would: 4 items leave by each output.
-			await session.emulator.reset();
+			await instance.emulator.reset();
 			await page.goto(`${server.url}/workflow/kaleyraBatchDemo`);
 			await canvasNode('Needs attention').waitFor();
 			await page.locator('[data-test-id="execute-workflow-button"]').click();

@@ -24,10 +24,10 @@ const [WABA] = DEFAULT_ACCOUNT.wabaIds;
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
 
 describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
-	let session;
+	let instance;
 
 	before(async () => {
-		session = await openInstance({
+		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port: await freePort(),
 			brokerPort: await freePort(),
@@ -39,13 +39,13 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 		});
 	});
 	after(async () => {
-		await session?.close();
+		await instance?.close();
 	});
 
 	/** Runs a workflow on a fresh emulator; returns its run data and the requests Kaleyra got. */
 	async function run(workflowId) {
-		await session.emulator.reset();
-		const { execution, output } = await executeWorkflow(session.n8n, workflowId);
+		await instance.emulator.reset();
+		const { execution, output } = await executeWorkflow(instance.n8n, workflowId);
 		const printed = output + JSON.stringify(execution);
 		for (const secret of SECRETS) {
 			assert.ok(
@@ -53,7 +53,7 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 				`an API key appears in what n8n printed for ${workflowId}`,
 			);
 		}
-		return { execution, requests: receivedRequests(await session.emulator.requests()) };
+		return { execution, requests: receivedRequests(await instance.emulator.requests()) };
 	}
 
 	test('batch example: good numbers reach Success, each failure reaches Error with its code', async () => {

@@ -3,11 +3,11 @@
 // Verify with n8n's own "On Error: Continue (using error output)". Each branch gets its own
 // numbers so the emulator's state changes (a verified number becomes approved) never depend
 // on the order n8n runs the branches in.
+import { EXAMPLE_CREDENTIAL as GOOD_KEY_CREDENTIAL } from '../../../scripts/n8n/credentials.mjs';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 
 export const COVERAGE_WORKFLOW_ID = 'kaleyraE2eCover1';
 export const BAD_KEY_CREDENTIAL = { id: 'kaleyraBadKey001', name: 'Kaleyra with a wrong API key' };
-export const GOOD_KEY_CREDENTIAL = { id: 'kaleyraSandbox01', name: 'Kaleyra WhatsApp account' };
 export const FOREIGN_WABA = '766000000000999';
 
 const [WABA] = DEFAULT_ACCOUNT.wabaIds;
