@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 
 import { answerApi, parseBody } from './api.mjs';
 import { CONTROL_PREFIX, answerControl } from './control.mjs';
-import { DELIVER, createFaultPicker, isAfterProcessing } from './faults.mjs';
+import { createFaultPicker, deliverFault, isAfterProcessing } from './faults.mjs';
 import { DEFAULT_ACCOUNT, DEFAULT_NUMBERS } from './fixtures.mjs';
 
 export { DEFAULT_ACCOUNT, DEFAULT_NUMBERS, NUMBERS } from './fixtures.mjs';
@@ -47,7 +47,7 @@ const loadNumbers = (fixture) =>
 		]),
 	);
 
-const newCounters = () => ({ requests: 0, processed: 0, faults: {}, codes: {} });
+const newCounters = () => ({ requests: 0, processed: 0, faults: {}, codes: {}, inFlight: 0, maxInFlight: 0 });
 const bump = (table, key) => {
 	table[key] = (table[key] ?? 0) + 1;
 };
@@ -70,6 +70,8 @@ export async function startKaleyraEmulator(options = {}) {
 		account,
 		requests, // same array for the emulator's lifetime: reset() empties it in place
 		counters, // kept even with recordRequests: false
+		/** The most API requests the emulator held at once since the last reset. */
+		maxInFlight: () => counters.maxInFlight,
 		numbers: () =>
 			Object.fromEntries([...state.numbers].map(([id, number]) => [id, { ...number }])),
 		reset() {
@@ -86,7 +88,7 @@ export async function startKaleyraEmulator(options = {}) {
 			}),
 	};
 
-	async function handleApi(req, res, rawBody) {
+	async function handleApi(req, res, rawBody, receivedAt) {
 		const parsed = rawBody ? parseBody(rawBody) : NO_BODY;
 		const fault = faults.pick(parsed.idDigits);
 		const cfg = faults.config();
@@ -107,6 +109,7 @@ export async function startKaleyraEmulator(options = {}) {
 					path: req.url,
 					headers: req.headers,
 					rawBody,
+					receivedAt,
 					json: parsed.json,
 					idType: parsed.idType,
 					status: null,
@@ -121,19 +124,26 @@ export async function startKaleyraEmulator(options = {}) {
 		if (cfg.latencyMs > 0) await sleep(cfg.latencyMs);
 		if (req.socket.destroyed) return; // closed by the client or by close()
 		const status = fault
-			? DELIVER[fault](req, res, cfg, reply)
+			? deliverFault(fault, req, res, cfg, reply)
 			: send(res, reply.status, reply.json);
 		if (entry) entry.status = status;
 	}
 
 	async function handle(req, res) {
+		const receivedAt = Date.now();
 		const rawBody = await readBody(req);
 		if (req.url.startsWith(CONTROL_PREFIX)) {
 			const { status, json } = answerControl(emulator, req.method, req.url, rawBody);
 			send(res, status, json);
 			return;
 		}
-		await handleApi(req, res, rawBody);
+		counters.inFlight += 1;
+		counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
+		// Until the answer is sent, or the socket is gone (reset, hang, client timeout).
+		res.once('close', () => {
+			counters.inFlight -= 1;
+		});
+		await handleApi(req, res, rawBody, receivedAt);
 	}
 
 	const server = createServer((req, res) => {
