@@ -24,6 +24,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const emulator = await startKaleyraEmulator({ port });
 process.stdout.write(`KALEYRA_EMULATOR_URL=${emulator.url}\n`);
 
-const stop = () => emulator.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+// First signal: close (which destroys open and hanging sockets) and exit 0. A second signal,
+// or a close() that takes over 2 s, exits at once so a harness is never left waiting.
+let stopping = false;
+const stop = () => {
+	if (stopping) process.exit(1);
+	stopping = true;
+	setTimeout(() => process.exit(1), 2000).unref();
+	emulator.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
