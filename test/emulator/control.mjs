@@ -21,7 +21,8 @@ const ROUTES = {
 export function answerControl(emulator, method, url, rawBody) {
 	const name = url.slice(CONTROL_PREFIX.length).split('?')[0];
 	const route = ROUTES[`${method} ${name}`];
-	if (!route) return { status: 404, json: JSON.stringify({ error: `no control route ${method} ${url}` }) };
+	if (!route)
+		return { status: 404, json: JSON.stringify({ error: `no control route ${method} ${url}` }) };
 	try {
 		return { status: 200, json: JSON.stringify(route(emulator, rawBody)) };
 	} catch (error) {

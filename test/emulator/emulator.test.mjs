@@ -92,7 +92,10 @@ describe('verify', () => {
 			error: {},
 		});
 		assert.equal(emulator.numbers()[NUMBERS.pending1.id].state, 'approved');
-		assertReply(await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending1) }), RESPONSES.alreadyApproved);
+		assertReply(
+			await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending1) }),
+			RESPONSES.alreadyApproved,
+		);
 	});
 
 	test('a bare JSON integer id is accepted when it is a safe integer, and recorded as such', async () => {
@@ -173,8 +176,14 @@ describe('verify', () => {
 	});
 
 	test('documented 500s: already approved, try again later', async () => {
-		assertReply(await call(apiPath('verify'), { body: verifyBody(NUMBERS.approved) }), RESPONSES.alreadyApproved);
-		assertReply(await call(apiPath('verify'), { body: verifyBody(NUMBERS.unavailable) }), RESPONSES.tryLater);
+		assertReply(
+			await call(apiPath('verify'), { body: verifyBody(NUMBERS.approved) }),
+			RESPONSES.alreadyApproved,
+		);
+		assertReply(
+			await call(apiPath('verify'), { body: verifyBody(NUMBERS.unavailable) }),
+			RESPONSES.tryLater,
+		);
 	});
 });
 
@@ -198,8 +207,14 @@ describe('retry_otp', () => {
 			RESPONSES.invalidPhoneNumber,
 		);
 		assertReply(await call(apiPath('retry_otp'), { body: verifyBody(n) }), RESPONSES.badPayload);
-		assertReply(await call(apiPath('retry_otp'), { body: retryBody(NUMBERS.approved) }), RESPONSES.alreadyApproved);
-		assertReply(await call(apiPath('retry_otp'), { body: retryBody(NUMBERS.unavailable) }), RESPONSES.tryLater);
+		assertReply(
+			await call(apiPath('retry_otp'), { body: retryBody(NUMBERS.approved) }),
+			RESPONSES.alreadyApproved,
+		);
+		assertReply(
+			await call(apiPath('retry_otp'), { body: retryBody(NUMBERS.unavailable) }),
+			RESPONSES.tryLater,
+		);
 		assert.equal(emulator.numbers()[n.id].otpSentCount, 0);
 	});
 });
@@ -236,7 +251,10 @@ describe('auth, content type, WABA, routing', () => {
 	});
 
 	test('WA401 for a WABA that is not owned, checked before the payload', async () => {
-		assertReply(await call(apiPath('verify', { waba: '1' }), { body: '{}' }), RESPONSES.wabaNotOwned);
+		assertReply(
+			await call(apiPath('verify', { waba: '1' }), { body: '{}' }),
+			RESPONSES.wabaNotOwned,
+		);
 		assertReply(
 			await call(apiPath('', { waba: '0' }), { method: 'GET', headers: { 'api-key': apiKey } }),
 			RESPONSES.wabaNotOwned,
@@ -270,7 +288,10 @@ describe('request log and control API', () => {
 		assert.equal(first.path, apiPath('verify'));
 		assert.equal(first.headers['api-key'], apiKey);
 		assert.equal(first.rawBody, JSON.stringify(verifyBody(NUMBERS.pending1)));
-		assert.deepEqual([first.status, first.code, first.idType, first.fault], [200, 'WA200', 'string', null]);
+		assert.deepEqual(
+			[first.status, first.code, first.idType, first.fault],
+			[200, 'WA200', 'string', null],
+		);
 		assert.deepEqual([second.status, second.code, second.json], [401, 'RBC001', null]);
 	});
 
@@ -283,7 +304,10 @@ describe('request log and control API', () => {
 
 		const faults = await call('/__emulator/faults', { headers: {}, body: { queue: ['http500'] } });
 		assert.equal(faults.status, 200);
-		assert.equal((await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending1) })).status, 500);
+		assert.equal(
+			(await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending1) })).status,
+			500,
+		);
 		const badCfg = await call('/__emulator/faults', { headers: {}, body: { queue: ['nope'] } });
 		assert.equal(badCfg.status, 400);
 
@@ -316,10 +340,16 @@ describe('faults', () => {
 		emulator.setFaults({ byPhoneNumberId: { [n.id]: ['reset'] } });
 		await assert.rejects(call(apiPath('verify'), { body: verifyBody(n) }), TypeError);
 		const [entry] = emulator.requests;
-		assert.deepEqual([entry.fault, entry.processed, entry.code, entry.status], ['reset', true, 'WA200', null]);
+		assert.deepEqual(
+			[entry.fault, entry.processed, entry.code, entry.status],
+			['reset', true, 'WA200', null],
+		);
 		assert.equal(emulator.numbers()[n.id].state, 'approved');
 		// Other ids are unaffected.
-		assert.equal((await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending2) })).status, 200);
+		assert.equal(
+			(await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending2) })).status,
+			200,
+		);
 	});
 
 	test('malformedJson and empty answer 200 with an unparseable body', async () => {
@@ -359,7 +389,9 @@ describe('faults', () => {
 			emulator.setFaults(cfg);
 			const statuses = [];
 			for (let i = 0; i < 8; i++) {
-				statuses.push((await call(apiPath(''), { method: 'GET', headers: { 'api-key': apiKey } })).status);
+				statuses.push(
+					(await call(apiPath(''), { method: 'GET', headers: { 'api-key': apiKey } })).status,
+				);
 			}
 			return statuses;
 		};
@@ -392,7 +424,10 @@ describe('faults', () => {
 	test('setFaults rejects unknown kinds, options and impossible probabilities', () => {
 		assert.throws(() => emulator.setFaults({ queue: ['nope'] }), TypeError);
 		assert.throws(() => emulator.setFaults({ latency: 5 }), TypeError);
-		assert.throws(() => emulator.setFaults({ probabilities: { http429: 0.7, http500: 0.7 } }), TypeError);
+		assert.throws(
+			() => emulator.setFaults({ probabilities: { http429: 0.7, http500: 0.7 } }),
+			TypeError,
+		);
 		assert.equal(FAULT_KINDS.length, 11);
 	});
 
@@ -406,7 +441,14 @@ describe('faults', () => {
 		const { requests, processed, faults, codes, inFlight, maxInFlight } = quiet.counters;
 		assert.deepEqual(
 			{ requests, processed, faults, codes, inFlight, maxInFlight },
-			{ requests: 2, processed: 1, faults: { http500: 1 }, codes: { WA200: 1 }, inFlight: 0, maxInFlight: 1 },
+			{
+				requests: 2,
+				processed: 1,
+				faults: { http500: 1 },
+				codes: { WA200: 1 },
+				inFlight: 0,
+				maxInFlight: 1,
+			},
 		);
 	});
 });

@@ -4,7 +4,14 @@ import { RESPONSES } from './responses.mjs';
 // Gateway-style faults are answered before the request is processed: nothing changes.
 // Response-loss faults are delivered after processing: the verify or OTP resend took
 // effect and only the answer is lost, the worst case a client has to survive.
-const BEFORE_PROCESSING = ['http429', 'http429RetryAfter', 'http500', 'http503', 'wa500TryLater', 'html'];
+const BEFORE_PROCESSING = [
+	'http429',
+	'http429RetryAfter',
+	'http500',
+	'http503',
+	'wa500TryLater',
+	'html',
+];
 const AFTER_PROCESSING = ['reset', 'hang', 'malformedJson', 'empty', 'tooLarge'];
 export const FAULT_KINDS = Object.freeze([...BEFORE_PROCESSING, ...AFTER_PROCESSING]);
 const AFTER = new Set(AFTER_PROCESSING);
@@ -38,7 +45,9 @@ function mulberry32(seed) {
 // how a test makes Kaleyra reject what a correct client never sends it.
 const ANSWER_PREFIX = 'answer:';
 const isScriptedAnswer = (kind) =>
-	typeof kind === 'string' && kind.startsWith(ANSWER_PREFIX) && kind.slice(ANSWER_PREFIX.length) in RESPONSES;
+	typeof kind === 'string' &&
+	kind.startsWith(ANSWER_PREFIX) &&
+	Object.hasOwn(RESPONSES, kind.slice(ANSWER_PREFIX.length));
 
 function checkKind(kind, allowOk) {
 	if (FAULT_KINDS.includes(kind) || isScriptedAnswer(kind) || (allowOk && kind === 'ok')) return;
@@ -123,7 +132,8 @@ const retryAfter = (cfg) => ({ 'retry-after': String(cfg.retryAfterSeconds) });
 let tooLargeCache = { bytes: -1, body: null };
 function tooLargeBody(bytes) {
 	if (tooLargeCache.bytes !== bytes) {
-		const shell = '{"code":"WA200","message":"Request Processed Successfully","data":"","error":{}}';
+		const shell =
+			'{"code":"WA200","message":"Request Processed Successfully","data":"","error":{}}';
 		const padding = 'x'.repeat(Math.max(0, bytes - shell.length));
 		tooLargeCache = { bytes, body: Buffer.from(shell.replace('"data":""', `"data":"${padding}"`)) };
 	}

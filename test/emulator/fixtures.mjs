@@ -18,21 +18,49 @@ export const DEFAULT_ACCOUNT = deepFreeze({
 // state: 'pending' verifies; 'approved' answers WA500 already approved;
 // 'unavailable' answers WA500 Please try again later.
 export const NUMBERS = deepFreeze({
-	pending1: { id: '100000000000001', phoneNumber: '+919765400001', otp: '123456', state: 'pending' },
-	pending2: { id: '1000000000000002', phoneNumber: '+919765400002', otp: '234567', state: 'pending' },
+	pending1: {
+		id: '100000000000001',
+		phoneNumber: '+919765400001',
+		otp: '123456',
+		state: 'pending',
+	},
+	pending2: {
+		id: '1000000000000002',
+		phoneNumber: '+919765400002',
+		otp: '234567',
+		state: 'pending',
+	},
 	// 17 digits: Number('10987654321098765') === 10987654321098764, so it only survives as a string.
-	pendingLongId: { id: '10987654321098765', phoneNumber: '+919765400003', otp: '345678', state: 'pending' },
+	pendingLongId: {
+		id: '10987654321098765',
+		phoneNumber: '+919765400003',
+		otp: '345678',
+		state: 'pending',
+	},
 	// The leading zero only survives if the OTP is sent as a string.
-	pendingZeroOtp: { id: '100000000000004', phoneNumber: '+919765400004', otp: '012345', state: 'pending' },
-	approved: { id: '100000000000005', phoneNumber: '+919765400005', otp: '456789', state: 'approved' },
-	unavailable: { id: '100000000000006', phoneNumber: '+919765400006', otp: '567890', state: 'unavailable' },
+	pendingZeroOtp: {
+		id: '100000000000004',
+		phoneNumber: '+919765400004',
+		otp: '012345',
+		state: 'pending',
+	},
+	approved: {
+		id: '100000000000005',
+		phoneNumber: '+919765400005',
+		otp: '456789',
+		state: 'approved',
+	},
+	unavailable: {
+		id: '100000000000006',
+		phoneNumber: '+919765400006',
+		otp: '567890',
+		state: 'unavailable',
+	},
 });
 
 // The same numbers keyed by phone number id: the shape `options.numbers` takes.
 export const DEFAULT_NUMBERS = deepFreeze(
-	Object.fromEntries(
-		Object.values(NUMBERS).map(({ id, ...number }) => [id, number]),
-	),
+	Object.fromEntries(Object.values(NUMBERS).map(({ id, ...number }) => [id, number])),
 );
 
 export { deepFreeze };

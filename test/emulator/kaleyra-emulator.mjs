@@ -47,7 +47,14 @@ const loadNumbers = (fixture) =>
 		]),
 	);
 
-const newCounters = () => ({ requests: 0, processed: 0, faults: {}, codes: {}, inFlight: 0, maxInFlight: 0 });
+const newCounters = () => ({
+	requests: 0,
+	processed: 0,
+	faults: {},
+	codes: {},
+	inFlight: 0,
+	maxInFlight: 0,
+});
 const bump = (table, key) => {
 	table[key] = (table[key] ?? 0) + 1;
 };
