@@ -8,13 +8,12 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { commonFields } from './actions/common';
 import { retryOtpFields } from './actions/retryOtp.operation';
-import type { ItemSettings, Operation } from './actions/runItem';
+import { optionsField, readItemSettings, readRunSettings } from './actions/options';
+import type { Operation, RunContext } from './actions/runItem';
 import { runItem, unexpectedFailure } from './actions/runItem';
 import { verifyNumberFields } from './actions/verifyNumber.operation';
-import type { ItemResult } from './helpers/answers';
+import { createPacer, mapWithConcurrency } from './helpers/scheduler';
 import { CREDENTIAL_TYPE, resolveAccount } from './transport/kaleyraRequest';
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class KaleyraWhatsAppNumber implements INodeType {
 	description: INodeTypeDescription = {
@@ -71,58 +70,32 @@ export class KaleyraWhatsAppNumber implements INodeType {
 			...commonFields,
 			...verifyNumberFields,
 			...retryOtpFields,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Timeout (Ms)',
-						name: 'timeout',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: DEFAULT_TIMEOUT_MS,
-						description: 'How long to wait for Kaleyra to answer one request, in milliseconds',
-					},
-					{
-						displayName: 'Treat Already Approved as Success',
-						name: 'treatAlreadyApprovedAsSuccess',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether a number Kaleyra reports as "already approved" goes to the Success output, marked alreadyApproved: true. The number is verified either way; turn off to send such items to Error.',
-					},
-				],
-			},
+			optionsField,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const operation = this.getNodeParameter('operation', 0) as Operation;
-		const account = await resolveAccount.call(this);
+		const { concurrency, requestsPerSecond } = readRunSettings(this);
+		const run: RunContext = {
+			operation: this.getNodeParameter('operation', 0) as Operation,
+			account: await resolveAccount.call(this),
+			pacer: createPacer(requestsPerSecond),
+		};
+
+		const results = await mapWithConcurrency(items.length, concurrency, async (itemIndex) => {
+			try {
+				return await runItem.call(this, run, itemIndex, readItemSettings(this, itemIndex));
+			} catch (error) {
+				return unexpectedFailure(this, run.operation, itemIndex, error);
+			}
+		});
 
 		const success: INodeExecutionData[] = [];
 		const errors: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			let result: ItemResult;
-			try {
-				const options = this.getNodeParameter('options', itemIndex, {}) as {
-					timeout?: number;
-					treatAlreadyApprovedAsSuccess?: boolean;
-				};
-				const settings: ItemSettings = {
-					timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
-					treatAlreadyApprovedAsSuccess: options.treatAlreadyApprovedAsSuccess ?? true,
-				};
-				result = await runItem.call(this, operation, account, itemIndex, settings);
-			} catch (error) {
-				result = unexpectedFailure(this, operation, itemIndex, error);
-			}
+		results.forEach((result, itemIndex) => {
 			(result.ok ? success : errors).push({ json: result.json, pairedItem: { item: itemIndex } });
-		}
+		});
 		return [success, errors];
 	}
 }

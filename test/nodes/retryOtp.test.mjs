@@ -112,11 +112,13 @@ describe('Retry OTP', () => {
 		assert.equal(onlyItem(result, 'failed').json.error.code, 'WA500');
 	});
 
-	it('sends "Please try again later" to Error as retryable', async () => {
-		const { error } = onlyItem(
-			await runOperation(emulator(), 'retryOtp', [itemFor(NUMBERS.unavailable)]),
-			'failed',
-		).json;
+	it('retries "Please try again later" as Kaleyra asks, then leaves it on Error as retryable', async () => {
+		const result = await runOperation(emulator(), 'retryOtp', [itemFor(NUMBERS.unavailable)], {
+			options: { retryDelay: 1 },
+		});
+		const { error, attempts } = onlyItem(result, 'failed').json;
+		assert.equal(attempts, 3, 'the default is three tries');
+		assert.equal(emulator().requests.length, 3);
 		assert.equal(error.code, 'WA500');
 		assert.equal(error.retryable, true);
 	});

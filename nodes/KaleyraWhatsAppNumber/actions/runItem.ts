@@ -1,16 +1,12 @@
-/** One item's way through the node: read and check its values, call Kaleyra, map the answer. */
+/** One item's way through the node: read and check its values, call Kaleyra (again if safe), map the answer. */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { AnswerOptions, ItemResult } from '../helpers/answers';
-import {
-	OWN_ERROR_CODES,
-	failureResult,
-	invalidInputFailure,
-	networkFailure,
-	resultOfAnswer,
-	timeoutFailure,
-} from '../helpers/answers';
+import { OWN_ERROR_CODES, failureResult, invalidInputFailure, resultOfDelivery } from '../helpers/answers';
+import type { RetrySettings } from '../helpers/retryPolicy';
+import { retryVerdict } from '../helpers/retryPolicy';
+import type { Pacer } from '../helpers/scheduler';
 import type { KaleyraAccount } from '../transport/kaleyraRequest';
 import { sendKaleyraCall } from '../transport/kaleyraRequest';
 import type { PreparedItem } from './common';
@@ -26,34 +22,33 @@ const PREPARE: Record<Operation, (fns: IExecuteFunctions, itemIndex: number) => 
 
 export interface ItemSettings extends AnswerOptions {
 	timeoutMs: number;
+	retry: RetrySettings;
+}
+
+/** What all items of one node run share. */
+export interface RunContext {
+	operation: Operation;
+	account: KaleyraAccount;
+	pacer: Pacer;
 }
 
 export async function runItem(
 	this: IExecuteFunctions,
-	operation: Operation,
-	account: KaleyraAccount,
+	run: RunContext,
 	itemIndex: number,
 	settings: ItemSettings,
 ): Promise<ItemResult> {
-	const prepared = PREPARE[operation](this, itemIndex);
+	const prepared = PREPARE[run.operation](this, itemIndex);
 	if (!prepared.request) {
 		return failureResult(prepared.context, invalidInputFailure(prepared.problems), 0);
 	}
-	const delivery = await sendKaleyraCall.call(this, account, {
-		...prepared.request,
-		timeoutMs: settings.timeoutMs,
-	});
-	switch (delivery.kind) {
-		case 'answer':
-			return resultOfAnswer(prepared.context, delivery.answer, settings, 1);
-		case 'unreachable':
-			return failureResult(prepared.context, networkFailure(delivery.cause), 1);
-		case 'interrupted':
-			return failureResult(
-				prepared.context,
-				delivery.timedOut ? timeoutFailure(settings.timeoutMs) : networkFailure(delivery.cause),
-				1,
-			);
+	const call = { ...prepared.request, timeoutMs: settings.timeoutMs };
+	for (let attempt = 1; ; attempt++) {
+		await run.pacer.wait();
+		const delivery = await sendKaleyraCall.call(this, run.account, call);
+		const verdict = retryVerdict(delivery, attempt, settings.retry);
+		if (!verdict.retry) return resultOfDelivery(prepared.context, delivery, settings, attempt);
+		await sleep(verdict.delayMs);
 	}
 }
 

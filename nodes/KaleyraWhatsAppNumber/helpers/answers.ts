@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { Delivery } from '../transport/kaleyraRequest';
 import type { FieldProblem } from './validation';
 
 /** The package's own error codes, next to Kaleyra's RBC001, WA400, WA401 and WA500. */
@@ -275,4 +276,25 @@ export function resultOfAnswer(
 export function isTryAgainLater(answer: HttpAnswer): boolean {
 	const body = parseKaleyraBody(answer.body);
 	return body !== undefined && body.code === 'WA500' && /try again later/i.test(body.message);
+}
+
+/** The item's result from the last attempt's delivery, whatever it was. */
+export function resultOfDelivery(
+	context: ItemContext,
+	delivery: Delivery,
+	options: AnswerOptions & { timeoutMs: number },
+	attempts: number,
+): ItemResult {
+	switch (delivery.kind) {
+		case 'answer':
+			return resultOfAnswer(context, delivery.answer, options, attempts);
+		case 'unreachable':
+			return failureResult(context, networkFailure(delivery.cause), attempts);
+		case 'interrupted':
+			return failureResult(
+				context,
+				delivery.timedOut ? timeoutFailure(options.timeoutMs) : networkFailure(delivery.cause),
+				attempts,
+			);
+	}
 }

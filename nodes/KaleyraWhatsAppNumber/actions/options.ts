@@ -1,0 +1,123 @@
+/** The node's Options: pacing and retries for bulk runs, and how "already approved" is treated. */
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { ItemSettings } from './runItem';
+
+interface Options {
+	concurrency: number;
+	requestsPerSecond: number;
+	timeout: number;
+	maxTries: number;
+	retryUncertain: boolean;
+	retryDelay: number;
+	maxRetryDelay: number;
+	treatAlreadyApprovedAsSuccess: boolean;
+}
+
+export const optionsField: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 64 },
+			default: 1,
+			description:
+				'How many requests may be in flight at once. Output order and item pairing stay the same whatever the value.',
+		},
+		{
+			displayName: 'Max Requests per Second',
+			name: 'requestsPerSecond',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Paces the requests of the whole run, retries included, to at most this many per second. 0 means no pacing.',
+		},
+		{
+			displayName: 'Max Retry Wait (Ms)',
+			name: 'maxRetryDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 30000,
+			description:
+				'Longest wait before a retry. When Kaleyra asks (Retry-After) for a longer one, the item goes to Error instead.',
+		},
+		{
+			displayName: 'Retry Wait (Ms)',
+			name: 'retryDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 1000,
+			description:
+				'Base wait before a retry; it doubles with each try, with random jitter, and is never shorter than a Retry-After header asks',
+		},
+		{
+			displayName: 'Retry When Delivery Is Uncertain',
+			name: 'retryUncertain',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also retry requests that may have reached Kaleyra: a connection reset, a timeout or a gateway error. Warning: a repeated Verify Number may use up one of the OTP\'s tries, and a repeated Retry OTP may send the number another SMS or call.',
+		},
+		{
+			displayName: 'Timeout (Ms)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 30000,
+			description: 'How long to wait for Kaleyra to answer one request, in milliseconds',
+		},
+		{
+			displayName: 'Treat Already Approved as Success',
+			name: 'treatAlreadyApprovedAsSuccess',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether a number Kaleyra reports as "already approved" goes to the Success output, marked alreadyApproved: true. The number is verified either way; turn off to send such items to Error.',
+		},
+		{
+			displayName: 'Tries',
+			name: 'maxTries',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 3,
+			description:
+				'How many times in all a request may be sent. Only requests that cannot have reached Kaleyra (connection refused, DNS failure) or that Kaleyra asked to repeat (HTTP 429, 503, WA500 "Please try again later") are retried, unless the option below is on. 1 turns retries off.',
+		},
+	],
+};
+
+// The defaults shown in the UI are the ones applied.
+const DEFAULTS = Object.fromEntries(
+	(optionsField.options as INodeProperties[]).map(({ name, default: value }) => [name, value]),
+) as unknown as Options;
+
+function readOptions(fns: IExecuteFunctions, itemIndex: number): Options {
+	return { ...DEFAULTS, ...(fns.getNodeParameter('options', itemIndex, {}) as Partial<Options>) };
+}
+
+/** Settings that hold for the whole run, read from the first item. */
+export function readRunSettings(fns: IExecuteFunctions) {
+	const { concurrency, requestsPerSecond } = readOptions(fns, 0);
+	return { concurrency: Math.max(1, Math.floor(concurrency)), requestsPerSecond };
+}
+
+export function readItemSettings(fns: IExecuteFunctions, itemIndex: number): ItemSettings {
+	const options = readOptions(fns, itemIndex);
+	return {
+		timeoutMs: options.timeout,
+		treatAlreadyApprovedAsSuccess: options.treatAlreadyApprovedAsSuccess,
+		retry: {
+			maxTries: Math.max(1, Math.floor(options.maxTries)),
+			retryUncertain: options.retryUncertain,
+			baseDelayMs: options.retryDelay,
+			maxDelayMs: options.maxRetryDelay,
+		},
+	};
+}

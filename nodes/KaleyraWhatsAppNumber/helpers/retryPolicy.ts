@@ -1,0 +1,67 @@
+/**
+ * Decides whether a failed attempt is tried again, and after how long. A verify
+ * may use up one of the OTP's tries and a retry_otp may send an SMS or a call,
+ * so only attempts that provably did not reach Kaleyra, or that Kaleyra asked to
+ * repeat, are retried unless the user accepts the risk.
+ */
+import type { Delivery } from '../transport/kaleyraRequest';
+import { isTryAgainLater } from './answers';
+
+export interface RetrySettings {
+	/** Tries in all, the first included. */
+	maxTries: number;
+	/** Also retry attempts that may have reached Kaleyra (connection reset, timeout, gateway 5xx). */
+	retryUncertain: boolean;
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export type Verdict = { retry: false } | { retry: true; delayMs: number };
+
+type Kind = 'final' | 'safe' | 'uncertain';
+
+const GATEWAY_STATUSES = new Set([500, 502, 504]);
+
+function kindOf(delivery: Delivery): Kind {
+	if (delivery.kind === 'unreachable') return 'safe';
+	if (delivery.kind === 'interrupted') return 'uncertain';
+	const { statusCode } = delivery.answer;
+	if (statusCode === 429 || statusCode === 503 || isTryAgainLater(delivery.answer)) return 'safe';
+	return GATEWAY_STATUSES.has(statusCode) && !hasKaleyraCode(delivery) ? 'uncertain' : 'final';
+}
+
+function hasKaleyraCode(delivery: Delivery & { kind: 'answer' }): boolean {
+	return /"code"\s*:\s*"(WA|RBC)/.test(delivery.answer.body.slice(0, 200));
+}
+
+/** Retry-After in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(delivery: Delivery, now: number): number | undefined {
+	if (delivery.kind !== 'answer') return undefined;
+	const header = delivery.answer.headers['retry-after'];
+	if (typeof header !== 'string' || header.trim() === '') return undefined;
+	if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+	const date = Date.parse(header);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Exponential backoff with full jitter, capped: a random wait up to base * 2^(attempt-1). */
+export function backoffMs(attempt: number, settings: RetrySettings, random: () => number): number {
+	const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+	return Math.round(ceiling * random());
+}
+
+export function retryVerdict(
+	delivery: Delivery,
+	attempt: number,
+	settings: RetrySettings,
+	random: () => number = Math.random,
+	now: number = Date.now(),
+): Verdict {
+	if (attempt >= settings.maxTries) return { retry: false };
+	const kind = kindOf(delivery);
+	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain)) return { retry: false };
+	const asked = retryAfterMs(delivery, now);
+	// Never sooner than Kaleyra asks; and a wait longer than the cap is not worth holding the run.
+	if (asked !== undefined && asked > settings.maxDelayMs) return { retry: false };
+	return { retry: true, delayMs: Math.max(asked ?? 0, backoffMs(attempt, settings, random)) };
+}
