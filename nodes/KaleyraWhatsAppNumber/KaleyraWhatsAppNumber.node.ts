@@ -19,10 +19,14 @@ export class KaleyraWhatsAppNumber implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kaleyra WhatsApp Number',
 		name: 'kaleyraWhatsAppNumber',
-		icon: { light: 'file:../../icons/kaleyraWhatsApp.svg', dark: 'file:../../icons/kaleyraWhatsApp.dark.svg' },
+		icon: {
+			light: 'file:../../icons/kaleyraWhatsApp.svg',
+			dark: 'file:../../icons/kaleyraWhatsApp.dark.svg',
+		},
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"verifyNumber": "Verify Number", "retryOtp": "Retry OTP"}[$parameter["operation"]] }}',
+		subtitle:
+			'={{ {"verifyNumber": "Verify Number", "retryOtp": "Retry OTP"}[$parameter["operation"]] }}',
 		description: 'Verify a WhatsApp Business number on Kaleyra with its OTP, or send it a new OTP',
 		defaults: { name: 'Kaleyra WhatsApp Number' },
 		inputs: [NodeConnectionTypes.Main],
@@ -91,10 +95,14 @@ export class KaleyraWhatsAppNumber implements INodeType {
 			}
 		});
 
+		// An AI Agent only reads the first output of a tool, so there failures go there too:
+		// each carries success: false with the code, hint and retryable flag the agent acts on.
+		const asTool = this.getNode().type.endsWith('Tool');
 		const success: INodeExecutionData[] = [];
 		const errors: INodeExecutionData[] = [];
 		results.forEach((result, itemIndex) => {
-			(result.ok ? success : errors).push({ json: result.json, pairedItem: { item: itemIndex } });
+			const branch = result.ok || asTool ? success : errors;
+			branch.push({ json: result.json, pairedItem: { item: itemIndex } });
 		});
 		return [success, errors];
 	}

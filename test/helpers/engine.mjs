@@ -33,7 +33,9 @@ export const nodeTypes = {
 export const credentialType = loader.getCredential(CREDENTIAL_TYPE).type;
 
 function shortName(type) {
-	return type.startsWith(`${loader.packageName}.`) ? type.slice(loader.packageName.length + 1) : type;
+	return type.startsWith(`${loader.packageName}.`)
+		? type.slice(loader.packageName.length + 1)
+		: type;
 }
 
 /**
@@ -42,9 +44,10 @@ function shortName(type) {
  * it: each value is an n8n expression over `$credentials`.
  */
 export class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(credentialsByType) {
+	constructor(credentialsByType, types = nodeTypes) {
 		super();
 		this.credentialsByType = credentialsByType;
+		this.types = types;
 	}
 
 	async getDecrypted(_additionalData, _nodeCredentials, type) {
@@ -76,7 +79,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	// n8n checks that the node declares the credential; so does this.
 	isCredentialUsableByNode(credentialTypeName, nodeTypeName) {
-		const { description } = nodeTypes.getByName(nodeTypeName);
+		const { description } = this.types.getByName(nodeTypeName);
 		return (description.credentials ?? []).some(({ name }) => name === credentialTypeName);
 	}
 
@@ -97,10 +100,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	async updateCredentialsOauthTokenData() {}
 }
 
-export function additionalDataFor(credentialsByType, hooks) {
+export function additionalDataFor(credentialsByType, hooks, types = nodeTypes) {
 	return {
 		hooks,
-		credentialsHelper: new TestCredentialsHelper(credentialsByType),
+		credentialsHelper: new TestCredentialsHelper(credentialsByType, types),
 		currentNodeExecutionIndex: 0,
 		restApiUrl: 'http://127.0.0.1:5678/rest',
 		instanceBaseUrl: 'http://127.0.0.1:5678/',
@@ -115,6 +118,51 @@ export function additionalDataFor(credentialsByType, hooks) {
 		logAiEvent: () => {},
 	};
 }
+
+/**
+ * Runs `nodes` through WorkflowExecute, starting at `startNode` with `items`, and
+ * returns the run as n8n recorded it.
+ */
+export async function runWorkflow({
+	nodes,
+	connections = {},
+	startNode,
+	items,
+	credentials,
+	mode = 'manual',
+	types = nodeTypes,
+}) {
+	const workflowData = {
+		id: 'kaleyra-test',
+		name: 'Kaleyra test',
+		nodes,
+		connections,
+		active: false,
+		settings: {},
+	};
+	const workflow = new Workflow({ ...workflowData, nodeTypes: types });
+	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', workflowData);
+	const finished = new Promise((resolve) => hooks.addHandler('workflowExecuteAfter', resolve));
+	const additionalData = additionalDataFor({ [CREDENTIAL_TYPE]: credentials }, hooks, types);
+	const runExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [{ node: startNode, data: { main: [items] }, source: null }],
+		},
+	};
+	const execute = new WorkflowExecute(additionalData, mode, runExecutionData);
+	await execute.processRunExecutionData(workflow);
+	return await finished;
+}
+
+export const KALEYRA_CREDENTIAL_REFERENCE = {
+	[CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Kaleyra account' },
+};
 
 /**
  * Runs one Kaleyra node on `items` through WorkflowExecute and returns what left
@@ -134,41 +182,10 @@ export async function runKaleyraNode({
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
-		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Kaleyra account' } },
+		credentials: KALEYRA_CREDENTIAL_REFERENCE,
 		...nodeSettings,
 	};
-	const workflow = new Workflow({
-		id: 'kaleyra-test',
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes,
-		settings: {},
-	});
-	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', {
-		id: 'kaleyra-test',
-		name: 'Kaleyra test',
-		nodes: [node],
-		connections: {},
-		active: false,
-		settings: {},
-	});
-	const finished = new Promise((resolve) => hooks.addHandler('workflowExecuteAfter', resolve));
-	const additionalData = additionalDataFor({ [CREDENTIAL_TYPE]: credentials }, hooks);
-	const runExecutionData = {
-		startData: {},
-		resultData: { runData: {} },
-		executionData: {
-			contextData: {},
-			metadata: {},
-			waitingExecution: {},
-			waitingExecutionSource: null,
-			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
-		},
-	};
-	const execute = new WorkflowExecute(additionalData, mode, runExecutionData);
-	await execute.processRunExecutionData(workflow);
-	const run = await finished;
+	const run = await runWorkflow({ nodes: [node], startNode: node, items, credentials, mode });
 	const taskData = run.data.resultData.runData.Kaleyra?.[0];
 	return {
 		run,

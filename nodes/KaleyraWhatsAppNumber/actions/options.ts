@@ -63,7 +63,7 @@ export const optionsField: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to also retry requests that may have reached Kaleyra: a connection reset, a timeout or a gateway error. Warning: a repeated Verify Number may use up one of the OTP\'s tries, and a repeated Retry OTP may send the number another SMS or call.',
+				"Whether to also retry requests that may have reached Kaleyra: a connection reset, a timeout or a gateway error. Warning: a repeated Verify Number may use up one of the OTP's tries, and a repeated Retry OTP may send the number another SMS or call.",
 		},
 		{
 			displayName: 'Timeout (Ms)',

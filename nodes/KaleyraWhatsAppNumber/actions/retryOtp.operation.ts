@@ -46,7 +46,11 @@ export function prepareRetryOtp(fns: IExecuteFunctions, itemIndex: number): Prep
 				: {
 						wabaId,
 						endpoint: 'retry_otp',
-						body: { id: phoneNumberId, phone_number: phoneNumber, type_verification: typeVerification },
+						body: {
+							id: phoneNumberId,
+							phone_number: phoneNumber,
+							type_verification: typeVerification,
+						},
 					},
 	};
 }

@@ -3,7 +3,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { AnswerOptions, ItemResult } from '../helpers/answers';
-import { OWN_ERROR_CODES, failureResult, invalidInputFailure, resultOfDelivery } from '../helpers/answers';
+import {
+	OWN_ERROR_CODES,
+	failureResult,
+	invalidInputFailure,
+	resultOfDelivery,
+} from '../helpers/answers';
 import type { RetrySettings } from '../helpers/retryPolicy';
 import { retryVerdict } from '../helpers/retryPolicy';
 import type { Pacer } from '../helpers/scheduler';

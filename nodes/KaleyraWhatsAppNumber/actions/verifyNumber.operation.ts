@@ -39,6 +39,10 @@ export function prepareVerifyNumber(fns: IExecuteFunctions, itemIndex: number): 
 		request:
 			problems.length > 0
 				? undefined
-				: { wabaId, endpoint: 'verify', body: { id: phoneNumberId, phone_number: phoneNumber, otp } },
+				: {
+						wabaId,
+						endpoint: 'verify',
+						body: { id: phoneNumberId, phone_number: phoneNumber, otp },
+					},
 	};
 }

@@ -60,8 +60,7 @@ const PARAMETER_OF_KALEYRA_KEY: Record<string, string> = {
 const HINT_OF_FIELD: Record<string, string> = {
 	phoneNumberId:
 		'Check the phone number ID: it is the ID Kaleyra returned when the number was added to the WABA.',
-	phoneNumber:
-		'Check the phone number: the one added to this WABA, with "+" and its country code.',
+	phoneNumber: 'Check the phone number: the one added to this WABA, with "+" and its country code.',
 	otp: 'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.',
 	typeVerification: 'Choose SMS or VOICE as the channel.',
 	wabaId: 'Check the WABA ID in the WhatsApp settings of your Kaleyra account.',
@@ -90,7 +89,11 @@ export function successResult(
 	};
 }
 
-export function failureResult(context: ItemContext, failure: ItemFailure, attempts: number): ItemResult {
+export function failureResult(
+	context: ItemContext,
+	failure: ItemFailure,
+	attempts: number,
+): ItemResult {
 	return { ok: false, failure, json: { success: false, ...context, error: failure, attempts } };
 }
 

@@ -59,7 +59,8 @@ export function retryVerdict(
 ): Verdict {
 	if (attempt >= settings.maxTries) return { retry: false };
 	const kind = kindOf(delivery);
-	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain)) return { retry: false };
+	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain))
+		return { retry: false };
 	const asked = retryAfterMs(delivery, now);
 	// Never sooner than Kaleyra asks; and a wait longer than the cap is not worth holding the run.
 	if (asked !== undefined && asked > settings.maxDelayMs) return { retry: false };

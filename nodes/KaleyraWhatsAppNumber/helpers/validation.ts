@@ -24,7 +24,8 @@ export function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (typeof value === 'string') {
 		if (value.trim() === '') return 'an empty value';
-		const shown = value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
+		const shown =
+			value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
 		return JSON.stringify(shown);
 	}
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -57,7 +58,8 @@ export function toDigitId(field: string, value: unknown, label: string): string 
 	const hint = `The ${label} is made of digits only, such as 766000000000001.`;
 	const text = asText(field, value, hint);
 	if (text === '') fail(field, 'is required', hint);
-	if (!/^\d+$/.test(text)) fail(field, `must contain digits only, got ${describeValue(text)}`, hint);
+	if (!/^\d+$/.test(text))
+		fail(field, `must contain digits only, got ${describeValue(text)}`, hint);
 	return text;
 }
 
@@ -90,7 +92,11 @@ export function toOtp(field: string, value: unknown): string {
 		'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.';
 	const text = asText(field, value, hint);
 	if (!/^\d{6}$/.test(text)) {
-		fail(field, `must be exactly 6 digits, got ${text === '' ? 'nothing' : `${text.length} characters`}`, hint);
+		fail(
+			field,
+			`must be exactly 6 digits, got ${text === '' ? 'nothing' : `${text.length} characters`}`,
+			hint,
+		);
 	}
 	return text;
 }
@@ -100,7 +106,11 @@ export type Channel = 'SMS' | 'VOICE';
 export function toChannel(field: string, value: unknown): Channel {
 	const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
 	if (text !== 'SMS' && text !== 'VOICE') {
-		fail(field, `must be SMS or VOICE, got ${describeValue(value)}`, 'Choose SMS or VOICE as the channel for the new code.');
+		fail(
+			field,
+			`must be SMS or VOICE, got ${describeValue(value)}`,
+			'Choose SMS or VOICE as the channel for the new code.',
+		);
 	}
 	return text;
 }

@@ -31,12 +31,21 @@ export type Delivery =
 	| { kind: 'interrupted'; cause: string; timedOut: boolean };
 
 // Errors raised before a connection exists: the request never left this machine.
-const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_CONNECTED_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+]);
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
 export function baseUrlOf(credentials: ICredentialDataDecryptedObject): string {
 	const region = String(credentials.region ?? 'in');
-	if (region === 'custom') return String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+	if (region === 'custom')
+		return String(credentials.baseUrl ?? '')
+			.trim()
+			.replace(/\/+$/, '');
 	return KALEYRA_REGION_BASE_URLS[region as keyof typeof KALEYRA_REGION_BASE_URLS] ?? '';
 }
 
@@ -45,7 +54,8 @@ export async function resolveAccount(this: IExecuteFunctions): Promise<KaleyraAc
 	const baseUrl = baseUrlOf(credentials);
 	if (!/^https?:\/\/[^/]/.test(baseUrl)) {
 		throw new NodeOperationError(this.getNode(), 'The Kaleyra credential has no usable base URL', {
-			description: 'Choose a region in the credential, or give a custom base URL starting with https://',
+			description:
+				'Choose a region in the credential, or give a custom base URL starting with https://',
 		});
 	}
 	const sid = String(credentials.sid ?? '').trim();
@@ -80,8 +90,12 @@ export async function sendKaleyraCall(
 			ignoreHttpStatusErrors: true,
 			timeout: call.timeoutMs,
 		})) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
-		const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
-		return { kind: 'answer', answer: { statusCode: response.statusCode, headers: response.headers ?? {}, body } };
+		const body =
+			typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+		return {
+			kind: 'answer',
+			answer: { statusCode: response.statusCode, headers: response.headers ?? {}, body },
+		};
 	} catch (error) {
 		// Only the error's code is kept: the error itself holds the request, api-key header included.
 		const cause = causeCode(error);
