@@ -88,7 +88,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 10 },
 			default: 3,
 			description:
-				'How many times in all a request may be sent. Only requests that cannot have reached Kaleyra (connection refused, DNS failure) or that Kaleyra asked to repeat (HTTP 429, 503, WA500 "Please try again later") are retried, unless the option below is on. 1 turns retries off.',
+				'How many times in all a request may be sent. Only requests that cannot have reached Kaleyra (connection refused, DNS failure) or that Kaleyra asked to repeat (HTTP 429, 503, WA500 "Please try again later") are retried, unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
 		},
 	],
 };
