@@ -1,0 +1,99 @@
+// `npm run sandbox`, as a user runs it: it must print where to sign in, serve an n8n that holds
+// both examples and the ready credential, and leave nothing behind after Ctrl-C.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { test } from 'node:test';
+import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
+import { projectRoot } from '../../scripts/n8n/targets.mjs';
+
+async function freePortPair() {
+	for (;;) {
+		const port = 20000 + Math.floor(Math.random() * 20000);
+		if ((await isFree(port)) && (await isFree(port + 1))) return port;
+	}
+}
+
+function isFree(port) {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+function refusesConnections(url) {
+	const { hostname, port } = new URL(url);
+	return new Promise((resolve) => {
+		const socket = net.connect(Number(port), hostname);
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(false);
+		});
+		socket.once('error', () => resolve(true));
+	});
+}
+
+function waitFor(child, pattern, timeoutMs) {
+	let output = '';
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(
+			() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output.slice(-3000)}`)),
+			timeoutMs,
+		);
+		const onData = (chunk) => {
+			output += chunk;
+			if (pattern.test(output)) {
+				clearTimeout(timer);
+				resolve(output);
+			}
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(
+				new Error(`the sandbox exited (code ${code}) before ${pattern}:\n${output.slice(-3000)}`),
+			);
+		});
+	});
+}
+
+test('npm run sandbox: n8n with the examples and credential, stopped cleanly by Ctrl-C', async () => {
+	const port = await freePortPair();
+	const child = spawn(process.execPath, ['scripts/n8n/sandbox.mjs', '--port', String(port)], {
+		cwd: projectRoot,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	child.stdout.setEncoding('utf8');
+	child.stderr.setEncoding('utf8');
+	const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+	try {
+		const printed = await waitFor(child, /Press Ctrl-C to stop\./, 240_000);
+		const url = printed.match(/open\s+(http:\S+)/)[1];
+		const emulatorUrl = printed.match(/emulator\s+(http:\S+)/)[1];
+		const dataFolder = printed.match(/n8n data\s+(\S+)/)[1];
+		assert.equal(url, `http://127.0.0.1:${port}`);
+		assert.ok(fs.existsSync(dataFolder));
+
+		const rest = restClient(url);
+		await rest.login(SANDBOX_OWNER);
+		const workflows = await rest.get('/workflows');
+		const names = workflows.map((workflow) => workflow.name).sort();
+		assert.deepEqual(names, [
+			'Kaleyra: verify a batch of WhatsApp numbers',
+			'Kaleyra: verify a new WhatsApp number with the OTP from a form',
+		]);
+		const credentials = await rest.get('/credentials');
+		assert.ok(credentials.some((credential) => credential.type === 'kaleyraWhatsAppApi'));
+
+		child.kill('SIGINT');
+		assert.equal(await exited, 0);
+		assert.ok(!fs.existsSync(dataFolder), `${dataFolder} was left behind`);
+		assert.ok(await refusesConnections(url), 'n8n still answers after Ctrl-C');
+		assert.ok(await refusesConnections(emulatorUrl), 'the emulator still answers after Ctrl-C');
+	} finally {
+		if (child.exitCode === null) child.kill('SIGKILL');
+	}
+});
