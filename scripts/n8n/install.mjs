@@ -19,18 +19,37 @@ function readMarker() {
 	}
 }
 
+// Under `npm run`, npm passes this project's settings down as npm_config_* variables; its
+// ignore-scripts=true would silently turn the native rebuild below into a no-op.
+const cleanEnv = Object.fromEntries(
+	Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
+);
+
 function run(cmd, args, env) {
 	console.log(`[n8n-install] $ ${cmd} ${args.join(' ')}`);
 	const res = spawnSync(cmd, args, {
 		cwd: target.dir,
 		stdio: 'inherit',
-		env: { ...process.env, ...env },
+		env: { ...cleanEnv, ...env },
 	});
 	if (res.status !== 0)
 		throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
 }
 
-if (readMarker() === JSON.stringify(wanted) && fs.existsSync(target.n8nBin)) {
+// n8n --version starts without its database driver, so check that the native modules load.
+function unloadableNativeModules() {
+	return target.rebuild.filter(
+		(name) =>
+			spawnSync(target.nodeBin, ['-e', `require(${JSON.stringify(name)})`], { cwd: target.dir })
+				.status !== 0,
+	);
+}
+
+if (
+	readMarker() === JSON.stringify(wanted) &&
+	fs.existsSync(target.n8nBin) &&
+	unloadableNativeModules().length === 0
+) {
 	console.log(`[n8n-install] n8n ${target.n8n} already installed in ${target.dir}`);
 	process.exit(0);
 }
@@ -67,6 +86,8 @@ run(
 	buildEnv,
 );
 
+const broken = unloadableNativeModules();
+if (broken.length) throw new Error(`native modules not built: ${broken.join(', ')}`);
 const check = spawnSync(target.nodeBin, [target.n8nBin, '--version'], { encoding: 'utf8' });
 if (check.status !== 0 || !check.stdout.includes(target.n8n)) {
 	throw new Error(`installed n8n does not start: ${check.stdout}${check.stderr}`);
