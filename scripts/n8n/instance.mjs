@@ -38,6 +38,10 @@ export async function openInstance({
 	const target = resolveTarget();
 	const n8n = { target, env: n8nEnv(target, { userFolder, port, brokerPort }) };
 	const emulator = await startEmulator({ port: emulatorPort });
+	const close = async () => {
+		await emulator.stop();
+		fs.rmSync(dir, { recursive: true, force: true });
+	};
 
 	// Both importers take a file; a real user's export has the same shape.
 	const write = (name, value) => {
@@ -45,16 +49,20 @@ export async function openInstance({
 		fs.writeFileSync(file, JSON.stringify(value, null, 2));
 		return file;
 	};
-	await importCredentials(n8n, write('credentials.json', credentials(emulator.url)));
-	if (workflows.length > 0) await importWorkflows(n8n, write('workflows.json', workflows));
+	try {
+		await importCredentials(n8n, write('credentials.json', credentials(emulator.url)));
+		if (workflows.length > 0) await importWorkflows(n8n, write('workflows.json', workflows));
+	} catch (error) {
+		// The caller never gets an instance to close, so a running emulator would keep the test
+		// process (and CI) alive.
+		await close();
+		throw error;
+	}
 
 	return {
 		n8n,
 		emulator,
 		userFolder,
-		close: async () => {
-			await emulator.stop();
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
+		close,
 	};
 }

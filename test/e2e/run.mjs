@@ -38,10 +38,15 @@ const files = fs
 	.readdirSync(testDir)
 	.filter((name) => name.endsWith('.test.mjs'))
 	.map((name) => path.join(testDir, name));
+// A stuck n8n or browser must fail the run, not hold CI until its own limit.
+const SUITE_TIMEOUT_MS = 20 * 60 * 1000;
 const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
 	cwd: projectRoot,
 	stdio: 'inherit',
 	env: { ...process.env, KALEYRA_E2E_TARBALL: tarball },
+	timeout: SUITE_TIMEOUT_MS,
+	killSignal: 'SIGKILL',
 });
+if (res.error) console.error(`[e2e] ${res.error.message}`);
 fs.rmSync(packDir, { recursive: true, force: true });
 process.exit(res.status ?? 1);
