@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { commonFields } from './actions/common';
 import { retryOtpFields } from './actions/retryOtp.operation';
-import { optionsField, readItemSettings, readRunSettings } from './actions/options';
+import { optionsField, readRunSettings } from './actions/options';
 import type { Operation, RunContext } from './actions/runItem';
 import { runItem, unexpectedFailure } from './actions/runItem';
 import { verifyNumberFields } from './actions/verifyNumber.operation';
@@ -89,7 +89,7 @@ export class KaleyraWhatsAppNumber implements INodeType {
 
 		const results = await mapWithConcurrency(items.length, concurrency, async (itemIndex) => {
 			try {
-				return await runItem.call(this, run, itemIndex, readItemSettings(this, itemIndex));
+				return await runItem.call(this, run, itemIndex);
 			} catch (error) {
 				return unexpectedFailure(this, run.operation, itemIndex, error);
 			}

@@ -1,6 +1,8 @@
 /** The node's Options: pacing and retries for bulk runs, and how "already approved" is treated. */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { InvalidFieldError, describeValue } from '../helpers/validation';
 import type { ItemSettings } from './runItem';
 
 interface Options {
@@ -102,22 +104,66 @@ function readOptions(fns: IExecuteFunctions, itemIndex: number): Options {
 	return { ...DEFAULTS, ...(fns.getNodeParameter('options', itemIndex, {}) as Partial<Options>) };
 }
 
-/** Settings that hold for the whole run, read from the first item. */
-export function readRunSettings(fns: IExecuteFunctions) {
-	const { concurrency, requestsPerSecond } = readOptions(fns, 0);
-	return { concurrency: Math.max(1, Math.floor(concurrency)), requestsPerSecond };
+const LIMITS: Record<NumberOption, { label: string; min: number; max: number }> = {
+	concurrency: { label: 'Concurrency', min: 1, max: 64 },
+	requestsPerSecond: { label: 'Max Requests per Second', min: 0, max: Number.MAX_VALUE },
+	timeout: { label: 'Timeout (Ms)', min: 1, max: Number.MAX_VALUE },
+	maxTries: { label: 'Tries', min: 1, max: 10 },
+	retryDelay: { label: 'Retry Wait (Ms)', min: 0, max: Number.MAX_VALUE },
+	maxRetryDelay: { label: 'Max Retry Wait (Ms)', min: 0, max: Number.MAX_VALUE },
+};
+type NumberOption =
+	| 'concurrency'
+	| 'requestsPerSecond'
+	| 'timeout'
+	| 'maxTries'
+	| 'retryDelay'
+	| 'maxRetryDelay';
+
+/**
+ * An option set by expression can be anything; a number outside the UI's range is brought
+ * back into it, anything else is refused (NaN would stop the workers or the retry limit).
+ */
+function numberOption(options: Options, name: NumberOption): number {
+	const value: unknown = options[name];
+	const { label, min, max } = LIMITS[name];
+	if (typeof value !== 'number' || Number.isNaN(value)) {
+		throw new InvalidFieldError({
+			field: `options.${name}`,
+			rule: `must be a number, got ${describeValue(value)}`,
+			hint: `Set Options › ${label} to a number${max < Number.MAX_VALUE ? ` from ${min} to ${max}` : ''}, or remove it to use ${String(DEFAULTS[name])}.`,
+		});
+	}
+	return Math.min(max, Math.max(min, value));
 }
 
+/** Settings that hold for the whole run, read from the first item. */
+export function readRunSettings(fns: IExecuteFunctions) {
+	try {
+		const options = readOptions(fns, 0);
+		return {
+			concurrency: Math.floor(numberOption(options, 'concurrency')),
+			requestsPerSecond: numberOption(options, 'requestsPerSecond'),
+		};
+	} catch (error) {
+		if (!(error instanceof InvalidFieldError))
+			throw new NodeOperationError(fns.getNode(), error as Error);
+		const { field, rule, hint } = error.problem;
+		throw new NodeOperationError(fns.getNode(), `${field} ${rule}`, { description: hint });
+	}
+}
+
+/** Throws InvalidFieldError naming the option at fault. */
 export function readItemSettings(fns: IExecuteFunctions, itemIndex: number): ItemSettings {
 	const options = readOptions(fns, itemIndex);
 	return {
-		timeoutMs: options.timeout,
-		treatAlreadyApprovedAsSuccess: options.treatAlreadyApprovedAsSuccess,
+		timeoutMs: numberOption(options, 'timeout'),
+		treatAlreadyApprovedAsSuccess: options.treatAlreadyApprovedAsSuccess !== false,
 		retry: {
-			maxTries: Math.max(1, Math.floor(options.maxTries)),
-			retryUncertain: options.retryUncertain,
-			baseDelayMs: options.retryDelay,
-			maxDelayMs: options.maxRetryDelay,
+			maxTries: Math.floor(numberOption(options, 'maxTries')),
+			retryUncertain: options.retryUncertain === true,
+			baseDelayMs: numberOption(options, 'retryDelay'),
+			maxDelayMs: numberOption(options, 'maxRetryDelay'),
 		},
 	};
 }

@@ -14,7 +14,9 @@ import { retryVerdict } from '../helpers/retryPolicy';
 import type { Pacer } from '../helpers/scheduler';
 import type { KaleyraAccount } from '../transport/kaleyraRequest';
 import { sendKaleyraCall } from '../transport/kaleyraRequest';
+import { checkFields } from '../helpers/validation';
 import type { PreparedItem } from './common';
+import { readItemSettings } from './options';
 import { prepareRetryOtp } from './retryOtp.operation';
 import { prepareVerifyNumber } from './verifyNumber.operation';
 
@@ -41,11 +43,13 @@ export async function runItem(
 	this: IExecuteFunctions,
 	run: RunContext,
 	itemIndex: number,
-	settings: ItemSettings,
 ): Promise<ItemResult> {
 	const prepared = PREPARE[run.operation](this, itemIndex);
-	if (!prepared.request) {
-		return failureResult(prepared.context, invalidInputFailure(prepared.problems), 0);
+	const options = checkFields({ options: () => readItemSettings(this, itemIndex) });
+	const settings = options.values.options;
+	const problems = [...prepared.problems, ...options.problems];
+	if (!prepared.request || problems.length > 0) {
+		return failureResult(prepared.context, invalidInputFailure(problems), 0);
 	}
 	const call = { ...prepared.request, timeoutMs: settings.timeoutMs };
 	for (let attempt = 1; ; attempt++) {

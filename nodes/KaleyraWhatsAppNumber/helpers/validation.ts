@@ -60,8 +60,14 @@ export function toDigitId(field: string, value: unknown, label: string): string 
 	if (text === '') fail(field, 'is required', hint);
 	if (!/^\d+$/.test(text))
 		fail(field, `must contain digits only, got ${describeValue(text)}`, hint);
+	if (text.length > MAX_ID_DIGITS)
+		fail(field, `has ${text.length} digits, more than an ID has (${MAX_ID_DIGITS} at most)`, hint);
 	return text;
 }
+
+// Kaleyra's IDs are 15 to 17 digits; the margin is generous, the cap keeps a runaway value
+// out of the URL and the body.
+const MAX_ID_DIGITS = 32;
 
 const PHONE_DECORATION = /[\s\-.()]/g;
 
