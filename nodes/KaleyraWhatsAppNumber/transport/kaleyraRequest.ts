@@ -3,7 +3,11 @@
  * network failure: it reports what happened so the caller can put the item on
  * the right branch, and so retries can tell whether Kaleyra may have seen it.
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { KALEYRA_REGION_BASE_URLS } from '../../../credentials/KaleyraWhatsAppApi.credentials';
@@ -14,6 +18,12 @@ export const CREDENTIAL_TYPE = 'kaleyraWhatsAppApi';
 export interface KaleyraAccount {
 	/** e.g. https://api.in.kaleyra.io/v2/HXAP16XXXXXX97IN */
 	accountUrl: string;
+	/**
+	 * The credential as read once for the run, handed to every request. Without it n8n reads
+	 * it again for each request: in a real instance a database query, a decryption and an
+	 * expression pass, about 3 ms per request on n8n 2.41 (bench/real-n8n.mjs).
+	 */
+	credential: IAdditionalCredentialOptions;
 }
 
 export interface KaleyraCall {
@@ -64,7 +74,18 @@ export async function resolveAccount(this: IExecuteFunctions): Promise<KaleyraAc
 			description: 'Enter the account SID shown next to the API key in kaleyra.io.',
 		});
 	}
-	return { accountUrl: `${baseUrl}/v2/${encodeURIComponent(sid)}` };
+	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
+	return {
+		accountUrl: `${baseUrl}/v2/${encodeURIComponent(sid)}`,
+		credential: {
+			credentialsDecrypted: {
+				id: reference?.id ?? '',
+				name: reference?.name ?? CREDENTIAL_TYPE,
+				type: CREDENTIAL_TYPE,
+				data: credentials,
+			},
+		},
+	};
 }
 
 function causeCode(error: unknown): string {
@@ -78,18 +99,23 @@ export async function sendKaleyraCall(
 	call: KaleyraCall,
 ): Promise<Delivery> {
 	try {
-		const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
-			method: 'POST',
-			url: `${account.accountUrl}/whatsapp/${encodeURIComponent(call.wabaId)}/number/${call.endpoint}`,
-			headers: { 'Content-Type': 'application/json' },
-			body: call.body,
-			json: true,
-			// Read the body as text: HTML pages and broken JSON are reported, not thrown.
-			encoding: 'text',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: call.timeoutMs,
-		})) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
+		const response = (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			CREDENTIAL_TYPE,
+			{
+				method: 'POST',
+				url: `${account.accountUrl}/whatsapp/${encodeURIComponent(call.wabaId)}/number/${call.endpoint}`,
+				headers: { 'Content-Type': 'application/json' },
+				body: call.body,
+				json: true,
+				// Read the body as text: HTML pages and broken JSON are reported, not thrown.
+				encoding: 'text',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: call.timeoutMs,
+			},
+			account.credential,
+		)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
 		const body =
 			typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
 		return {
