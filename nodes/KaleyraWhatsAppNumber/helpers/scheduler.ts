@@ -27,17 +27,44 @@ export interface Pacer {
 	wait(): Promise<void>;
 }
 
-/** Spaces request starts 1/rate seconds apart; a rate of 0 means no pacing. */
+/**
+ * Spaces request starts 1/rate seconds apart. Calls take turns, each after the previous one
+ * has started, and no more than floor(rate) (at least 1) starts fall within any span of that
+ * many intervals (about a second): when the event loop was held up (a busy CPU, a long garbage
+ * collection), the requests whose time came meanwhile do not all go at once. A rate of 0 means
+ * no pacing.
+ */
 export function createPacer(requestsPerSecond: number): Pacer {
 	if (!(requestsPerSecond > 0)) return { wait: async () => {} };
 	const interval = 1000 / requestsPerSecond;
+	const burst = Math.max(1, Math.floor(requestsPerSecond));
+	// The last `burst` start times, oldest at `oldest` once full.
+	const starts: number[] = [];
+	let oldest = 0;
 	let nextSlot = 0;
+	let turns: Promise<void> = Promise.resolve();
+
+	const start = async () => {
+		let now = Date.now();
+		let slot = Math.max(now, nextSlot);
+		if (starts.length === burst) slot = Math.max(slot, starts[oldest] + burst * interval);
+		if (slot > now) {
+			await sleep(slot - now);
+			now = Date.now();
+		}
+		// The schedule follows the slot, not the late wake-up, so timer lag does not slow it down.
+		nextSlot = slot + interval;
+		if (starts.length < burst) starts.push(now);
+		else {
+			starts[oldest] = now;
+			oldest = (oldest + 1) % burst;
+		}
+	};
+
 	return {
-		async wait() {
-			const now = Date.now();
-			const slot = Math.max(now, nextSlot);
-			nextSlot = slot + interval;
-			if (slot > now) await sleep(slot - now);
+		wait() {
+			turns = turns.then(start);
+			return turns;
 		},
 	};
 }
