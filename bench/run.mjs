@@ -218,7 +218,7 @@ function renderReport(rows, pacing, probe) {
 	);
 	lines.push('');
 	lines.push(
-		"Achieved rate = (requests − 1) / (last arrival − first arrival), from the emulator's own log.",
+		"Achieved rate = (requests − 1) / (last arrival − first arrival), from the emulator's own log. Busiest window: the most arrivals within any sliding second; a millisecond of jitter between the node's pacer and the emulator makes it 51 even at perfect spacing.",
 	);
 	lines.push('');
 	if (problems.length > 0) {
