@@ -16,6 +16,7 @@ import { RESPONSES, startKaleyraEmulator } from '../emulator/kaleyra-emulator.mj
 import { runKaleyraNode } from '../helpers/engine.mjs';
 import {
 	DEFAULT_ACCOUNT,
+	MAPPED_PARAMETERS,
 	NUMBERS,
 	WABA_ID,
 	credentialsFor,
@@ -407,7 +408,11 @@ describe('Invariants under random batches and fault mixes', () => {
 					continue;
 				}
 				assert.ok(requests.length >= 1, `[2] ${where}: a valid item was never sent`);
-				const last = judge(requests.at(-1), number, testCase.faults);
+				const judged = requests.map((request) => judge(request, number, testCase.faults));
+				// Any yes Kaleyra gave for this item, not only the last answer, makes it a success.
+				if (judged.some(({ accepted }) => accepted))
+					assert.equal(branch, 'success', `[2] ${where}: accepted, yet on Error`);
+				const last = judged.at(-1);
 				const approvedIsSuccess = last.approved && testCase.treatAlreadyApprovedAsSuccess;
 				if (last.accepted || approvedIsSuccess) {
 					assert.equal(
@@ -652,7 +657,9 @@ function mustBeRefused(field, value) {
 		case 'phoneNumber':
 			return (value.match(/[0-9]/g) ?? []).length < 8;
 		default:
-			return !['SMS', 'VOICE'].includes(text.toUpperCase());
+			// ASCII letters in any case only: String#toUpperCase would also turn 'ſ' into 'S'
+			// and 'ı' into 'I', which is the node's own bug (see the fixed cases at the end).
+			return !/^(SMS|VOICE)$/i.test(text);
 	}
 }
 
@@ -947,4 +954,443 @@ describe('Malformed values the properties once found the node letting through', 
 			}
 		});
 	}
+});
+
+// ---------------------------------------------------------------------------------------
+// 1b: the outputs do not depend on Concurrency
+// ---------------------------------------------------------------------------------------
+
+// Faults given per phone number ID meet each item whatever order the requests go in, so
+// a run at Concurrency 1 and one at N must give the same items, in the same order. A hang
+// is left out: its cost is a whole timeout per try, and 1 already covers it.
+const PER_ID_FAULTS = FAULT_KINDS.filter((kind) => kind !== 'hang');
+
+const concurrencyCase = fc.record({
+	operation: fc.constantFrom('verifyNumber', 'retryOtp'),
+	picks: fc.shuffledSubarray(
+		POOL.map((_, index) => index),
+		{ minLength: 2, maxLength: 10 },
+	),
+	variants: fc.array(itemVariant, { minLength: 12, maxLength: 12 }),
+	sequences: fc.array(fc.array(fc.constantFrom('ok', ...PER_ID_FAULTS), { maxLength: 3 }), {
+		minLength: 12,
+		maxLength: 12,
+	}),
+	concurrency: fc.integer({ min: 2, max: 8 }),
+	maxTries: fc.integer({ min: 1, max: 4 }),
+	retryUncertain: fc.boolean(),
+	treatAlreadyApprovedAsSuccess: fc.boolean(),
+});
+
+describe('Invariants across concurrency', () => {
+	let emulator;
+	before(async () => {
+		emulator = await startKaleyraEmulator({
+			numbers: Object.fromEntries(
+				POOL.map(({ id, phoneNumber, otp, state }) => [id, { phoneNumber, otp, state }]),
+			),
+		});
+	});
+	after(() => emulator.close());
+
+	it('1b. Concurrency N gives the very outputs of Concurrency 1, and the same requests per item', async () => {
+		await fc.assert(
+			fc.asyncProperty(concurrencyCase, async (testCase) => {
+				const cases = itemsOf(testCase);
+				const items = cases.map(({ json }) => ({ json }));
+				const byPhoneNumberId = Object.fromEntries(
+					cases.map(({ id }, index) => [id, testCase.sequences[index]]),
+				);
+				const runAt = async (concurrency) => {
+					emulator.reset();
+					emulator.setFaults({ byPhoneNumberId, retryAfterSeconds: 0, tooLargeBytes: 1_200_000 });
+					const { result, printed } = await capturingOutput(() =>
+						runOperation(emulator, testCase.operation, items, {
+							options: {
+								concurrency,
+								timeout: TIMEOUT_MS,
+								maxTries: testCase.maxTries,
+								retryUncertain: testCase.retryUncertain,
+								retryDelay: 1,
+								maxRetryDelay: MAX_RETRY_DELAY_MS,
+								treatAlreadyApprovedAsSuccess: testCase.treatAlreadyApprovedAsSuccess,
+							},
+						}),
+					);
+					assertEveryItemOnceInOrder(result, items, testCase.operation);
+					assertNoKeyAnywhere(result, printed);
+					const sent = cases.map(({ id }) =>
+						emulator.requests
+							.filter((request) => request.json?.id === id)
+							.map((request) => request.fault ?? request.code),
+					);
+					return { success: result.success, failed: result.failed, sent };
+				};
+				const one = await runAt(1);
+				const many = await runAt(testCase.concurrency);
+				assert.ok(one.success.length + one.failed.length === items.length);
+				assert.deepEqual(many.sent, one.sent, '[1b] an item met other requests at Concurrency N');
+				assert.deepEqual(many.success, one.success, '[1b] Success differs at Concurrency N');
+				assert.deepEqual(many.failed, one.failed, '[1b] Error differs at Concurrency N');
+			}),
+			{ seed: SEED + 6, numRuns: Math.ceil(RUNS / 2) },
+		);
+	});
+});
+
+// ---------------------------------------------------------------------------------------
+// 5b, 5c: parameters and options whose expression fails or gives a wrong value
+// ---------------------------------------------------------------------------------------
+
+const VALID_VALUE = {
+	wabaId: () => WABA_ID,
+	phoneNumberId: (number) => number.id,
+	phoneNumber: (number) => number.phoneNumber,
+	otp: (number) => number.otp,
+	typeVerification: () => 'VOICE',
+};
+
+// The three expressions that cannot give a value for any item, written as the whole parameter.
+const WHOLE_PARAMETER_THROWERS = [
+	"={{ $('Missing Node').item.json.x }}",
+	"={{ (() => { throw new Error('boom') })() }}",
+	'={{ $json.nothere.toUpperCase() }}',
+];
+
+// `={{ $json.a.b.c }}`: what an item holds under `a`. Only `good` gives the field a value.
+const PATH_SHAPES = [
+	'good',
+	'good',
+	'noA',
+	'aNull',
+	'aEmpty',
+	'bNull',
+	'bText',
+	'cMissing',
+	'cWrong',
+];
+
+function pathShape(shape, value) {
+	switch (shape) {
+		case 'good':
+			return { a: { b: { c: value } } };
+		case 'noA':
+			return {};
+		case 'aNull':
+			return { a: null };
+		case 'aEmpty':
+			return { a: {} };
+		case 'bNull':
+			return { a: { b: null } };
+		case 'bText':
+			return { a: { b: 'text' } };
+		case 'cMissing':
+			return { a: { b: { d: value } } };
+		default:
+			return { a: { b: { c: [value] } } };
+	}
+}
+
+const expressionCase = fc.constantFrom('verifyNumber', 'retryOtp').chain((operation) =>
+	fc.record({
+		operation: fc.constant(operation),
+		field: fc.constantFrom(...FIELDS_OF[operation]),
+		// -1: `={{ $json.a.b.c }}`, mixing good and bad items; else a thrower for every item.
+		thrower: fc.integer({ min: -1, max: WHOLE_PARAMETER_THROWERS.length - 1 }),
+		shapes: fc.array(fc.constantFrom(...PATH_SHAPES), { minLength: 1, maxLength: 10 }),
+		concurrency: fc.integer({ min: 1, max: 8 }),
+	}),
+);
+
+// Number options, each read per item by expression: a number is used (brought into the UI's
+// range), anything else refuses the item. Timeouts stay within what a timer holds: above
+// 2^31 - 1 ms see the fixed case at the end of this file.
+const NUMBER_OPTIONS = {
+	timeout: fc.integer({ min: 300, max: 2 ** 31 - 1 }),
+	maxTries: fc.oneof(
+		fc.integer({ min: -5, max: 20 }),
+		fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+	),
+	retryDelay: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(-Infinity)),
+	maxRetryDelay: fc.oneof(fc.integer({ min: -5, max: 50 }), fc.constant(Number.MAX_VALUE)),
+};
+const NOT_A_NUMBER = fc.constantFrom(
+	MISSING,
+	raw(null),
+	raw(NaN),
+	raw(''),
+	raw('500'),
+	raw(' 3 '),
+	raw('1e3'),
+	raw(true),
+	raw(false),
+	raw({}),
+	raw([]),
+	raw([3]),
+	raw({ value: 3 }),
+	raw('３'),
+	repeat('9', 100_000),
+);
+
+const optionsCase = fc.record({
+	operation: fc.constantFrom('verifyNumber', 'retryOtp'),
+	plan: fc.array(
+		fc.record(
+			Object.fromEntries(
+				Object.entries(NUMBER_OPTIONS).map(([name, valid]) => [
+					name,
+					fc.oneof(
+						{ weight: 3, arbitrary: valid.map(raw) },
+						{ weight: 1, arbitrary: NOT_A_NUMBER },
+					),
+				]),
+			),
+		),
+		{ minLength: 1, maxLength: 10 },
+	),
+	concurrency: fc.integer({ min: 1, max: 8 }),
+});
+
+describe('Invariants for expressions and options read per item', () => {
+	let emulator;
+	before(async () => {
+		emulator = await startKaleyraEmulator({
+			numbers: Object.fromEntries(
+				MALFORMED_POOL.map(({ id, phoneNumber, otp, state }) => [id, { phoneNumber, otp, state }]),
+			),
+		});
+	});
+	after(() => emulator.close());
+
+	/** Runs `parameters` on `items` and checks 1, 4 and 5 against `badFieldsOf(index)`. */
+	async function runAndCheck(operation, parameters, items, badFieldsOf, { allNamed = true } = {}) {
+		emulator.reset();
+		const { result, printed } = await capturingOutput(() =>
+			runKaleyraNode({ parameters, items, credentials: credentialsFor(emulator) }),
+		);
+		assertEveryItemOnceInOrder(result, items, operation);
+		assertNoKeyAnywhere(result, printed);
+		const sent = emulator.requests.map((request) => request.json?.id).sort();
+		const goodIds = items
+			.map((_, index) => index)
+			.filter((index) => badFieldsOf(index).length === 0)
+			.map((index) => MALFORMED_POOL[index].id)
+			.sort();
+		assert.deepEqual(sent, goodIds, '[5] one request per good item, none for a refused one');
+		for (const item of result.failed) {
+			const bad = badFieldsOf(item.pairedItem.item);
+			const { error, attempts } = item.json;
+			assert.ok(bad.length > 0, `[5] a good item failed: ${JSON.stringify(error)}`);
+			assert.equal(error.code, 'INVALID_INPUT', `[5] ${JSON.stringify(error)}`);
+			if (allNamed) {
+				assert.deepEqual([...error.fields].sort(), [...bad].sort(), `[5] ${error.message}`);
+			} else {
+				assert.ok(error.fields.length > 0, '[5] no field named');
+				for (const field of error.fields)
+					assert.ok(bad.includes(field), `[5] ${field} named, though it is fine`);
+			}
+			for (const field of error.fields)
+				assert.ok(error.message.includes(field), `[5] ${field} not in the message`);
+			assert.ok(error.message.length < 1_000, '[5] the message repeats a huge value');
+			assert.equal(attempts, 0);
+		}
+		for (const item of result.success) {
+			assert.deepEqual(badFieldsOf(item.pairedItem.item), [], '[5] a refused item succeeded');
+			assert.equal(item.json.code, 'WA200');
+		}
+		return result;
+	}
+
+	it('5b. a parameter whose expression throws or finds nothing refuses only its items, naming it', async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				expressionCase,
+				async ({ operation, field, thrower, shapes, concurrency }) => {
+					const parameters = {
+						...MAPPED_PARAMETERS[operation],
+						[field]: thrower < 0 ? '={{ $json.a.b.c }}' : WHOLE_PARAMETER_THROWERS[thrower],
+						options: { concurrency, retryDelay: 1, maxRetryDelay: 20 },
+					};
+					const items = shapes.map((shape, index) => {
+						const number = MALFORMED_POOL[index];
+						const json = {
+							wabaId: WABA_ID,
+							phoneNumberId: number.id,
+							phoneNumber: number.phoneNumber,
+							otp: number.otp,
+							channel: 'VOICE',
+							...pathShape(shape, VALID_VALUE[field](number)),
+						};
+						return { json };
+					});
+					const badFieldsOf = (index) => (thrower < 0 && shapes[index] === 'good' ? [] : [field]);
+					await runAndCheck(operation, parameters, items, badFieldsOf);
+				},
+			),
+			{ seed: SEED + 7, numRuns: RUNS },
+		);
+	});
+
+	it('5c. a number option read per item that is not a number refuses that item, naming the option', async () => {
+		await fc.assert(
+			fc.asyncProperty(optionsCase, async ({ operation, plan, concurrency }) => {
+				const options = { concurrency };
+				for (const name of Object.keys(NUMBER_OPTIONS)) options[name] = `={{ $json.opts.${name} }}`;
+				const parameters = { ...MAPPED_PARAMETERS[operation], options };
+				const items = plan.map((specs, index) => {
+					const number = MALFORMED_POOL[index];
+					const opts = {};
+					for (const [name, spec] of Object.entries(specs)) {
+						const value = build(spec, '');
+						if (value !== MISSING) opts[name] = value;
+					}
+					return {
+						json: {
+							wabaId: WABA_ID,
+							phoneNumberId: number.id,
+							phoneNumber: number.phoneNumber,
+							otp: number.otp,
+							channel: 'SMS',
+							opts,
+						},
+					};
+				});
+				const badFieldsOf = (index) =>
+					Object.entries(plan[index])
+						.filter(
+							([, spec]) => spec.missing || typeof spec.raw !== 'number' || Number.isNaN(spec.raw),
+						)
+						.map(([name]) => `options.${name}`);
+				// Only the first bad option is named (see the fixed cases): any of them will do.
+				const result = await runAndCheck(operation, parameters, items, badFieldsOf, {
+					allNamed: false,
+				});
+				for (const item of result.success) assert.equal(item.json.attempts, 1);
+			}),
+			{ seed: SEED + 8, numRuns: RUNS },
+		);
+	});
+});
+
+// ---------------------------------------------------------------------------------------
+// Bugs the properties found and the node still has. Each is a minimal fixed case, marked
+// `todo` so that it runs and reports without failing the suite; drop the mark once fixed.
+// ---------------------------------------------------------------------------------------
+
+describe('Bugs the properties found (todo until fixed)', () => {
+	let emulator;
+	before(async () => {
+		emulator = await startKaleyraEmulator();
+	});
+	after(() => emulator.close());
+
+	function item(number, overrides = {}) {
+		return {
+			json: {
+				wabaId: WABA_ID,
+				phoneNumberId: number.id,
+				phoneNumber: number.phoneNumber,
+				otp: number.otp,
+				channel: 'SMS',
+				...overrides,
+			},
+		};
+	}
+
+	async function runOne(operation, input, options, faults = {}) {
+		emulator.reset();
+		emulator.setFaults(faults);
+		const result = await runOperation(emulator, operation, [input], {
+			options: { retryDelay: 1, maxRetryDelay: 20, ...options },
+		});
+		assert.equal(result.error, undefined);
+		assert.equal(result.success.length + result.failed.length, 1);
+		return { result, output: [...result.success, ...result.failed][0].json };
+	}
+
+	// toChannel upper-cases with String#toUpperCase, whose Unicode mapping turns the Latin
+	// long s 'ſ' (U+017F) into 'S' and the dotless 'ı' (U+0131) into 'I'.
+	for (const channel of ['ſms', 'ſmſ', 'voıce']) {
+		it(
+			`Channel ${JSON.stringify(channel)} is INVALID_INPUT, with no OTP sent`,
+			{ todo: `BUG: ${JSON.stringify(channel)} is read as a valid channel and an OTP is sent` },
+			async () => {
+				const { output } = await runOne('retryOtp', item(NUMBERS.pending1, { channel }));
+				assert.deepEqual(
+					{
+						code: output.error?.code,
+						fields: output.error?.fields,
+						requests: emulator.requests.length,
+					},
+					{ code: 'INVALID_INPUT', fields: ['typeVerification'], requests: 0 },
+				);
+			},
+		);
+	}
+
+	// Number options set by expression must be numbers; the two switches take any value, and
+	// anything but the boolean silently means the default.
+	it(
+		'Options › Treat Already Approved as Success = "false" (text, as from a form) does not send an approved number to Success',
+		{ todo: 'BUG: the text "false" (and 0) counts as true: the item goes to Success' },
+		async () => {
+			const { result, output } = await runOne('verifyNumber', item(NUMBERS.approved), {
+				treatAlreadyApprovedAsSuccess: '={{ "false" }}',
+			});
+			assert.equal(result.success.length, 0, `on Success: ${JSON.stringify(output)}`);
+			if (output.error.code === 'INVALID_INPUT')
+				assert.deepEqual(output.error.fields, ['options.treatAlreadyApprovedAsSuccess']);
+		},
+	);
+
+	it(
+		'Options › Retry When Delivery Is Uncertain = "true" (text) is honoured or refused, not ignored',
+		{ todo: 'BUG: the text "true" counts as false: no retry and no INVALID_INPUT' },
+		async () => {
+			const { output } = await runOne(
+				'verifyNumber',
+				item(NUMBERS.pending1),
+				{ retryUncertain: '={{ "true" }}' },
+				{ queue: ['reset'] },
+			);
+			assert.ok(
+				output.error?.code === 'INVALID_INPUT' || output.attempts === 2,
+				`neither retried nor refused: ${JSON.stringify(output)}`,
+			);
+		},
+	);
+
+	// A timer holds at most 2^31 - 1 ms; Node sets a longer one to 1 ms (TimeoutOverflowWarning),
+	// and the Timeout option is clamped only to Number.MAX_VALUE. Kaleyra answers in 5 ms here.
+	for (const timeout of [2 ** 31, 3e9, '={{ 1 / 0 }}']) {
+		it(
+			`Options › Timeout = ${timeout} does not time the request out at once`,
+			{
+				todo: 'BUG: the request times out after 1 ms: TIMEOUT on Error, often after Kaleyra verified the number',
+			},
+			async () => {
+				const { output } = await runOne(
+					'verifyNumber',
+					item(NUMBERS.pending1),
+					{ timeout },
+					{ latencyMs: 5 },
+				);
+				// Whether the emulator got to verify the number first is a race; the node's answer is not.
+				assert.equal(output.success, true, `the node said ${JSON.stringify(output.error)}`);
+			},
+		);
+	}
+
+	it(
+		'every option that is not a number is named, as every bad parameter is',
+		{ todo: 'BUG: only the first bad option (in reading order) is in error.fields' },
+		async () => {
+			const { output } = await runOne('verifyNumber', item(NUMBERS.pending1), {
+				timeout: '={{ "a" }}',
+				maxTries: '={{ "b" }}',
+			});
+			assert.deepEqual(output.error.fields, ['options.timeout', 'options.maxTries']);
+			assert.equal(emulator.requests.length, 0);
+		},
+	);
 });

@@ -104,13 +104,16 @@ function readOptions(fns: IExecuteFunctions, itemIndex: number): Options {
 	return { ...DEFAULTS, ...(fns.getNodeParameter('options', itemIndex, {}) as Partial<Options>) };
 }
 
+// Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms instead.
+const LONGEST_TIMER_MS = 2_147_483_647;
+
 const LIMITS: Record<NumberOption, { label: string; min: number; max: number }> = {
 	concurrency: { label: 'Concurrency', min: 1, max: 64 },
 	requestsPerSecond: { label: 'Max Requests per Second', min: 0, max: Number.MAX_VALUE },
-	timeout: { label: 'Timeout (Ms)', min: 1, max: Number.MAX_VALUE },
+	timeout: { label: 'Timeout (Ms)', min: 1, max: LONGEST_TIMER_MS },
 	maxTries: { label: 'Tries', min: 1, max: 10 },
-	retryDelay: { label: 'Retry Wait (Ms)', min: 0, max: Number.MAX_VALUE },
-	maxRetryDelay: { label: 'Max Retry Wait (Ms)', min: 0, max: Number.MAX_VALUE },
+	retryDelay: { label: 'Retry Wait (Ms)', min: 0, max: LONGEST_TIMER_MS },
+	maxRetryDelay: { label: 'Max Retry Wait (Ms)', min: 0, max: LONGEST_TIMER_MS },
 };
 type NumberOption =
 	| 'concurrency'
@@ -137,6 +140,22 @@ function numberOption(options: Options, name: NumberOption): number {
 	return Math.min(max, Math.max(min, value));
 }
 
+function booleanOption(
+	options: Options,
+	name: 'retryUncertain' | 'treatAlreadyApprovedAsSuccess',
+	label: string,
+): boolean {
+	const value: unknown = options[name];
+	if (typeof value !== 'boolean') {
+		throw new InvalidFieldError({
+			field: `options.${name}`,
+			rule: `must be true or false, got ${describeValue(value)}`,
+			hint: `Set Options › ${label} with the switch, or an expression giving true or false.`,
+		});
+	}
+	return value;
+}
+
 /** Settings that hold for the whole run, read from the first item. */
 export function readRunSettings(fns: IExecuteFunctions) {
 	try {
@@ -158,10 +177,14 @@ export function readItemSettings(fns: IExecuteFunctions, itemIndex: number): Ite
 	const options = readOptions(fns, itemIndex);
 	return {
 		timeoutMs: numberOption(options, 'timeout'),
-		treatAlreadyApprovedAsSuccess: options.treatAlreadyApprovedAsSuccess !== false,
+		treatAlreadyApprovedAsSuccess: booleanOption(
+			options,
+			'treatAlreadyApprovedAsSuccess',
+			'Treat Already Approved as Success',
+		),
 		retry: {
 			maxTries: Math.floor(numberOption(options, 'maxTries')),
-			retryUncertain: options.retryUncertain === true,
+			retryUncertain: booleanOption(options, 'retryUncertain', 'Retry When Delivery Is Uncertain'),
 			baseDelayMs: numberOption(options, 'retryDelay'),
 			maxDelayMs: numberOption(options, 'maxRetryDelay'),
 		},

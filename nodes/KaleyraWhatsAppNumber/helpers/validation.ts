@@ -110,7 +110,9 @@ export function toOtp(field: string, value: unknown): string {
 export type Channel = 'SMS' | 'VOICE';
 
 export function toChannel(field: string, value: unknown): Channel {
-	const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
+	// Checked before upper-casing: 'ſms' and 'voıce' would otherwise become SMS and VOICE.
+	const trimmed = typeof value === 'string' ? value.trim() : '';
+	const text = /^(sms|voice)$/i.test(trimmed) ? trimmed.toUpperCase() : '';
 	if (text !== 'SMS' && text !== 'VOICE') {
 		fail(
 			field,
