@@ -5,7 +5,8 @@
 //  3. a CPU profile of the node's measured run at concurrency 32, by package and by function.
 // With --compare DIR (a copy of the package: package.json, dist/, test/helpers/, test/emulator/),
 // it instead runs that build and the current one alternately, --reps times per concurrency, and
-// prints the medians: a before/after of a change to the node.
+// prints the medians: a before/after of a change to the node (--against DIR2: the "after" side
+// is a copy too, instead of the current dist/).
 // With --expressions, it compares Retry OTP with its parameters mapped by expression and typed
 // in (one pending number, resent to again and again): the cost of n8n's expression resolution.
 // Prints markdown; results and profiles land in .tmp/bench/.
@@ -143,7 +144,9 @@ async function main() {
 			'Before/after',
 			[
 				['before', ['--root', path.resolve(flags.compare)]],
-				['after', []],
+				// --against DIR: the other side is a copy too, so a rebuild of dist/ mid-run cannot
+				// change what is measured.
+				['after', flags.against ? ['--root', path.resolve(flags.against)] : []],
 			],
 			'compare',
 		);
