@@ -6,6 +6,8 @@ const ROUTES = {
 	'GET requests': (emulator) => emulator.requests,
 	'GET numbers': (emulator) => emulator.numbers(),
 	'GET counters': (emulator) => emulator.counters,
+	// What reached the redirect faults' target (method, path, headers, rawBody, receivedAt).
+	'GET catcher': (emulator) => emulator.catcher.requests,
 	'POST reset': (emulator) => {
 		emulator.reset();
 		return { ok: true };

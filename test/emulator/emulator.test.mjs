@@ -1,9 +1,12 @@
 // Self-check of the emulator: every documented response on both operations, the check order,
 // the control API and a few faults. Run: node --test test/emulator/
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { createGunzip, gunzipSync } from 'node:zlib';
 
 import {
+	CATCHER_PATH,
 	DEFAULT_ACCOUNT,
 	FAULT_KINDS,
 	NUMBERS,
@@ -428,7 +431,12 @@ describe('faults', () => {
 			() => emulator.setFaults({ probabilities: { http429: 0.7, http500: 0.7 } }),
 			TypeError,
 		);
-		assert.equal(FAULT_KINDS.length, 11);
+		for (const option of ['trickleMs', 'oversizedBytes', 'gzipBombBytes', 'hangMs']) {
+			for (const bad of [-1, '5', Number.NaN, Infinity]) {
+				assert.throws(() => emulator.setFaults({ [option]: bad }), TypeError, option);
+			}
+		}
+		assert.equal(FAULT_KINDS.length, 25);
 	});
 
 	test('recordRequests: false keeps counters only', async (t) => {
@@ -450,5 +458,299 @@ describe('faults', () => {
 				maxInFlight: 1,
 			},
 		);
+	});
+});
+
+const MiB = 1024 * 1024;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// node:http, unlike fetch, follows no redirect and inflates nothing: the answer as sent.
+// agent: false gives every call its own socket, so destroying one affects nothing else.
+function rawCall(url, { method = 'POST', headers = JSON_HEADERS, body } = {}) {
+	return new Promise((resolve, reject) => {
+		const req = request(url, { method, headers, agent: false }, resolve);
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+const rawRetry = (target = emulator, n = NUMBERS.pending1) =>
+	rawCall(target.url + apiPath('retry_otp'), { body: JSON.stringify(retryBody(n)) });
+
+// Reads the body to its end, or until more than `limit` bytes came (then destroys it).
+function readUpTo(res, limit = Infinity) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		let size = 0;
+		res.on('data', (chunk) => {
+			chunks.push(chunk);
+			size += chunk.length;
+			if (size > limit) {
+				res.destroy();
+				resolve({ body: Buffer.concat(chunks), ended: false, chunks: chunks.length });
+			}
+		});
+		res.on('end', () =>
+			resolve({ body: Buffer.concat(chunks), ended: true, chunks: chunks.length }),
+		);
+		res.on('error', reject);
+	});
+}
+
+const REDIRECTS = {
+	redirect301: 301,
+	redirect302: 302,
+	redirect303: 303,
+	redirect307: 307,
+	redirect308: 308,
+};
+
+describe('hostile answers', () => {
+	test('every redirect points at the catcher with a path and a query, processing nothing', async () => {
+		const n = NUMBERS.pending1;
+		for (const [kind, status] of Object.entries(REDIRECTS)) {
+			emulator.setFaults({ queue: [kind] });
+			const res = await rawCall(emulator.url + apiPath('verify'), {
+				body: JSON.stringify(verifyBody(n)),
+			});
+			const { body } = await readUpTo(res);
+			assert.equal(res.statusCode, status, kind);
+			assert.match(res.headers['content-type'], /^text\/html/);
+			assert.match(body.toString(), new RegExp(`<h1>${status} `));
+			const location = new URL(res.headers.location);
+			assert.equal(location.origin, emulator.catcher.url);
+			assert.equal(location.pathname + location.search, CATCHER_PATH);
+			assert.equal(location.pathname, '/stolen/path');
+			assert.equal(location.searchParams.get('token'), 'should-not-appear');
+		}
+		assert.equal(emulator.numbers()[n.id].state, 'pending');
+		assert.deepEqual(
+			emulator.requests.map((r) => [r.fault, r.status, r.processed]),
+			Object.entries(REDIRECTS).map(([kind, status]) => [kind, status, false]),
+		);
+		assert.equal(emulator.catcher.requests.length, 0); // node:http followed nothing
+	});
+
+	test('the catcher records what reaches it and answers a lying WA200', async () => {
+		const { requests } = emulator.catcher;
+		emulator.setFaults({ byPhoneNumberId: { [NUMBERS.pending1.id]: ['redirect307'] } });
+		const body = JSON.stringify(retryBody(NUMBERS.pending1));
+		// fetch follows a 307 with the same method, body and (custom) headers: the key leaks.
+		const res = await fetch(emulator.url + apiPath('retry_otp'), {
+			method: 'POST',
+			headers: JSON_HEADERS,
+			body,
+		});
+		assert.equal(res.status, 200);
+		assert.equal(res.url, emulator.catcher.url + CATCHER_PATH);
+		assert.deepEqual(await res.json(), {
+			code: 'WA200',
+			message: 'Request Processed Successfully',
+			data: true,
+			error: {},
+		});
+		assert.equal(emulator.numbers()[NUMBERS.pending1.id].otpSentCount, 0); // nothing was sent
+		assert.equal(requests.length, 1);
+		const [caught] = requests;
+		assert.deepEqual(
+			[caught.method, caught.path, caught.headers['api-key'], caught.rawBody],
+			['POST', CATCHER_PATH, apiKey, body],
+		);
+		assert.ok(Number.isInteger(caught.receivedAt));
+
+		const log = await call('/__emulator/catcher', { method: 'GET', headers: {} });
+		assert.equal(log.body[0].rawBody, body);
+		emulator.reset();
+		assert.equal(emulator.catcher.requests, requests); // emptied in place
+		assert.equal(requests.length, 0);
+	});
+
+	test('new kinds are picked by probabilities and set through the control API', async () => {
+		emulator.setFaults({ probabilities: { redirect302: 1 } });
+		const res = await rawCall(emulator.url + apiPath(''), {
+			method: 'GET',
+			headers: { 'api-key': apiKey },
+		});
+		res.resume();
+		assert.equal(res.statusCode, 302);
+		const set = await call('/__emulator/faults', { headers: {}, body: { queue: ['wa500Late'] } });
+		assert.equal(set.status, 200);
+		assert.equal(
+			(await call(apiPath(''), { method: 'GET', headers: { 'api-key': apiKey } })).status,
+			500,
+		);
+	});
+
+	test('trickle: status and headers at once, then one byte every trickleMs', async () => {
+		const trickleMs = 5;
+		emulator.setFaults({ queue: ['trickle'], trickleMs });
+		const started = Date.now();
+		const res = await rawRetry();
+		const headersAfter = Date.now() - started;
+		assert.equal(res.statusCode, 200);
+		const length = Number(res.headers['content-length']);
+		const { body, ended, chunks } = await readUpTo(res);
+		const elapsed = Date.now() - started;
+		assert.ok(ended);
+		assert.equal(body.length, length);
+		assert.deepEqual(JSON.parse(body), RESPONSES.otpResent.body);
+		assert.ok(elapsed >= (length - 1) * trickleMs, `${elapsed} ms for ${length} bytes`);
+		assert.ok(headersAfter < elapsed / 2);
+		assert.ok(chunks > length / 2, `${chunks} chunks`);
+		assert.equal(emulator.requests[0].status, 200);
+		assert.equal(emulator.numbers()[NUMBERS.pending1.id].otpSentCount, 1);
+	});
+
+	test('endless: more than 4 MiB of a WA200 that never ends; destroy, then close() is quick', async (t) => {
+		const own = await startKaleyraEmulator();
+		t.after(() => own.close());
+		own.setFaults({ queue: ['endless'] });
+		const res = await rawRetry(own);
+		assert.equal(res.statusCode, 200);
+		assert.equal(res.headers['content-type'], 'application/json');
+		assert.equal(res.headers['transfer-encoding'], 'chunked');
+		assert.equal(res.headers['content-length'], undefined);
+		const { body, ended } = await readUpTo(res, 4 * MiB);
+		assert.ok(!ended && body.length > 4 * MiB);
+		assert.ok(body.toString('latin1', 0, 40).startsWith('{"code":"WA200","message":"xxx'));
+		assert.equal(own.requests[0].status, 200);
+		while (own.counters.inFlight > 0) await sleep(5); // the writer noticed the client left
+		const started = Date.now();
+		await own.close();
+		assert.ok(Date.now() - started < 1000);
+	});
+
+	test('close() stops trickle, endless and oversized writers held by clients that stopped reading', async (t) => {
+		const own = await startKaleyraEmulator();
+		t.after(() => own.close());
+		own.setFaults({ queue: ['trickle', 'endless', 'oversized'], trickleMs: 60_000 });
+		const answers = [];
+		for (const n of [NUMBERS.pending1, NUMBERS.pending2, NUMBERS.pendingZeroOtp]) {
+			const res = await rawRetry(own, n);
+			// A silent client: only backpressure keeps the emulator's memory flat. (Paused, it
+			// stops reading its socket too, so it would not even notice the close.)
+			res.pause();
+			res.on('error', () => {});
+			answers.push(res);
+		}
+		await sleep(100);
+		assert.equal(own.counters.inFlight, 3);
+		const started = Date.now();
+		await own.close();
+		// Every response closed on the emulator's side (its 'close' lands a tick after the
+		// server's), which is what stops the writers and clears trickle's timer.
+		while (own.counters.inFlight > 0 && Date.now() - started < 1000) await sleep(5);
+		assert.equal(own.counters.inFlight, 0);
+		assert.ok(Date.now() - started < 1000);
+		for (const res of answers) res.destroy();
+	});
+
+	test('oversized: announces 50 MiB and streams a valid WA200 of exactly that size', async () => {
+		emulator.setFaults({ queue: ['oversized'] });
+		const res = await rawRetry();
+		assert.equal(res.statusCode, 200);
+		assert.equal(res.headers['content-length'], '52428800');
+		const { body, ended } = await readUpTo(res, 3 * MiB);
+		assert.ok(!ended);
+		assert.ok(
+			body.toString('latin1', 0, 60).startsWith('{"code":"WA200","message":"Request Processed'),
+		);
+
+		emulator.setFaults({ queue: ['oversized'], oversizedBytes: 300_000 });
+		const small = await rawRetry();
+		const whole = await readUpTo(small);
+		assert.equal(whole.body.length, 300_000);
+		assert.equal(JSON.parse(whole.body).code, 'WA200');
+		assert.deepEqual(
+			emulator.requests.map((r) => r.status),
+			[200, 200],
+		);
+	});
+
+	test('gzipBomb: under 2 MiB on the wire, more than 64 MiB once inflated', async () => {
+		emulator.setFaults({ queue: ['gzipBomb'] });
+		const res = await rawRetry();
+		assert.equal(res.statusCode, 200);
+		assert.equal(res.headers['content-encoding'], 'gzip');
+		const { body, ended } = await readUpTo(res, 2 * MiB);
+		assert.ok(ended && body.length < 2 * MiB, `${body.length} bytes compressed`);
+		const inflated = await new Promise((resolve, reject) => {
+			const gunzip = createGunzip();
+			let size = 0;
+			let head = '';
+			gunzip.on('data', (chunk) => {
+				if (size === 0) head = chunk.toString('latin1', 0, 40);
+				size += chunk.length;
+				if (size > 64 * MiB) {
+					gunzip.destroy(); // stop counting: the point is made
+					resolve({ size, head });
+				}
+			});
+			gunzip.on('end', () => resolve({ size, head }));
+			gunzip.on('error', reject);
+			gunzip.end(body);
+		});
+		assert.ok(inflated.size > 64 * MiB);
+		assert.ok(inflated.head.startsWith('{"code":"WA200","message":"  '));
+		assert.equal(emulator.requests[0].status, 200);
+		assert.equal(emulator.numbers()[NUMBERS.pending1.id].otpSentCount, 1);
+	});
+
+	test('gzipCorrupt: claims gzip, is not', async () => {
+		emulator.setFaults({ queue: ['gzipCorrupt'] });
+		const res = await rawRetry();
+		const { body } = await readUpTo(res);
+		assert.equal(res.statusCode, 200);
+		assert.equal(res.headers['content-encoding'], 'gzip');
+		assert.equal(res.headers['content-type'], 'application/json');
+		assert.throws(() => gunzipSync(body));
+	});
+
+	test('midBodyReset: the real status and length, half the body, then ECONNRESET', async () => {
+		emulator.setFaults({ queue: ['midBodyReset'] });
+		const res = await rawRetry();
+		assert.equal(res.statusCode, 200);
+		const length = Number(res.headers['content-length']);
+		assert.equal(length, RESPONSES.otpResent.json.length);
+		let received = 0;
+		res.on('data', (chunk) => {
+			received += chunk.length;
+		});
+		await assert.rejects(readUpTo(res), { code: 'ECONNRESET' });
+		assert.equal(received, Math.floor(length / 2));
+		assert.equal(emulator.requests[0].status, 200);
+		assert.equal(emulator.numbers()[NUMBERS.pending1.id].otpSentCount, 1);
+	});
+
+	test('echoError and echoSuccess echo the raw body and the api key', async () => {
+		emulator.setFaults({ queue: ['echoError', 'echoSuccess'] });
+		const rawBody = JSON.stringify(retryBody(NUMBERS.pending1));
+		for (const [status, code] of [
+			[400, 'WA400'],
+			[200, 'WA200'],
+		]) {
+			const res = await call(apiPath('retry_otp'), { body: rawBody });
+			assert.equal(res.status, status);
+			assert.equal(res.body.code, code);
+			assert.ok(res.raw.includes(apiKey));
+			assert.ok(res.body.message.includes(rawBody) && res.body.message.includes(apiKey));
+			assert.equal(res.body.data.body, rawBody);
+			assert.equal(res.body.data.headers['api-key'], apiKey);
+		}
+		const [error, success] = emulator.requests;
+		assert.deepEqual([error.status, success.status, error.processed], [400, 200, true]);
+		assert.match(error.rawBody, /phone_number/);
+		assert.equal(emulator.numbers()[NUMBERS.pending1.id].otpSentCount, 2);
+	});
+
+	test('wa500Late: a genuine WA500 whose code comes after 300 characters', async () => {
+		emulator.setFaults({ queue: ['wa500Late'] });
+		const res = await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending1) });
+		assert.equal(res.status, 500);
+		assert.ok(!res.raw.slice(0, 200).includes('"code"'));
+		assert.ok(res.raw.indexOf('"code"') >= 300);
+		assert.equal(res.body.code, 'WA500');
+		assert.doesNotMatch(res.body.message, /try again later|already approved/i);
+		assert.equal(emulator.numbers()[NUMBERS.pending1.id].state, 'pending');
+		assert.deepEqual([emulator.requests[0].status, emulator.requests[0].processed], [500, false]);
 	});
 });

@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 
 import { answerApi, parseBody } from './api.mjs';
+import { startCatcher } from './catcher.mjs';
 import { CONTROL_PREFIX, answerControl } from './control.mjs';
 import { createFaultPicker, deliverFault, isAfterProcessing } from './faults.mjs';
 import { DEFAULT_ACCOUNT, DEFAULT_NUMBERS } from './fixtures.mjs';
@@ -11,6 +12,7 @@ import { DEFAULT_ACCOUNT, DEFAULT_NUMBERS } from './fixtures.mjs';
 export { DEFAULT_ACCOUNT, DEFAULT_NUMBERS, NUMBERS } from './fixtures.mjs';
 export { RESPONSES } from './responses.mjs';
 export { FAULT_KINDS } from './faults.mjs';
+export { CATCHER_PATH } from './catcher.mjs';
 
 const NO_BODY = Object.freeze({ json: null, idType: null, idDigits: null });
 
@@ -70,6 +72,8 @@ export async function startKaleyraEmulator(options = {}) {
 	const state = { account, numbers: loadNumbers(fixture) };
 	const requests = [];
 	const counters = newCounters();
+	// Where the redirect faults send a client; started first so a Location is always valid.
+	const catcher = await startCatcher();
 
 	const emulator = {
 		url: '',
@@ -77,6 +81,8 @@ export async function startKaleyraEmulator(options = {}) {
 		account,
 		requests, // same array for the emulator's lifetime: reset() empties it in place
 		counters, // kept even with recordRequests: false
+		// The redirect faults' target: what a client that follows them sent there.
+		catcher: { url: catcher.url, requests: catcher.requests },
 		/** The most API requests the emulator held at once since the last reset. */
 		maxInFlight: () => counters.maxInFlight,
 		numbers: () =>
@@ -84,15 +90,21 @@ export async function startKaleyraEmulator(options = {}) {
 		reset() {
 			state.numbers = loadNumbers(fixture);
 			requests.length = 0;
+			catcher.requests.length = 0;
 			Object.assign(counters, newCounters());
 			faults.set({});
 		},
 		setFaults: (cfg) => faults.set(cfg),
 		close: () =>
-			new Promise((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections(); // includes hanging and keep-alive sockets
-			}),
+			Promise.all([
+				new Promise((resolve) => {
+					server.close(() => resolve());
+					// Includes hanging, keep-alive and streaming sockets: destroying them stops
+					// every fault writer (each one stops on the response's 'close').
+					server.closeAllConnections();
+				}),
+				catcher.close(),
+			]).then(() => undefined),
 	};
 
 	async function handleApi(req, res, rawBody, receivedAt) {
@@ -131,7 +143,7 @@ export async function startKaleyraEmulator(options = {}) {
 		if (cfg.latencyMs > 0) await sleep(cfg.latencyMs);
 		if (req.socket.destroyed) return; // closed by the client or by close()
 		const status = fault
-			? deliverFault(fault, req, res, cfg, reply)
+			? await deliverFault(fault, req, res, cfg, reply, { rawBody, catcherUrl: catcher.url })
 			: send(res, reply.status, reply.json);
 		if (entry) entry.status = status;
 	}
@@ -161,10 +173,15 @@ export async function startKaleyraEmulator(options = {}) {
 		});
 	});
 
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(options.port ?? 0, '127.0.0.1', resolve);
-	});
+	try {
+		await new Promise((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(options.port ?? 0, '127.0.0.1', resolve);
+		});
+	} catch (error) {
+		await catcher.close(); // e.g. the port is taken: leave nothing listening
+		throw error;
+	}
 	emulator.port = server.address().port;
 	emulator.url = `http://127.0.0.1:${emulator.port}`;
 	return emulator;
