@@ -55,7 +55,13 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	async authenticate(credentials, typeName, requestOptions, workflow, node) {
-		const { authenticate } = loader.getCredential(typeName).type;
+		const credentialType = loader.getCredential(typeName).type;
+		const { authenticate } = credentialType;
+		// As n8n's CredentialsHelper: a function gets the credentials and the request options,
+		// called on the credential type, and its result is the request sent (errors propagate).
+		if (typeof authenticate === 'function') {
+			return await credentialType.authenticate(credentials, requestOptions);
+		}
 		if (authenticate?.type !== 'generic') return requestOptions;
 		const resolve = (value) =>
 			typeof value === 'string' && value.startsWith('=')
@@ -131,6 +137,7 @@ export async function runWorkflow({
 	credentials,
 	mode = 'manual',
 	types = nodeTypes,
+	onRunning,
 }) {
 	const workflowData = {
 		id: 'kaleyra-test',
@@ -156,7 +163,11 @@ export async function runWorkflow({
 		},
 	};
 	const execute = new WorkflowExecute(additionalData, mode, runExecutionData);
-	await execute.processRunExecutionData(workflow);
+	const running = execute.processRunExecutionData(workflow);
+	// The run as n8n's Stop button reaches it: running.cancel() aborts the execution's signal.
+	onRunning?.(running);
+	// A cancelled run never settles `running`; the hook fires either way.
+	await Promise.race([running, finished]);
 	return await finished;
 }
 
@@ -174,6 +185,7 @@ export async function runKaleyraNode({
 	credentials,
 	nodeSettings = {},
 	mode = 'manual',
+	onRunning,
 }) {
 	const node = {
 		id: 'kaleyra-node',
@@ -185,7 +197,7 @@ export async function runKaleyraNode({
 		credentials: KALEYRA_CREDENTIAL_REFERENCE,
 		...nodeSettings,
 	};
-	const run = await runWorkflow({ nodes: [node], startNode: node, items, credentials, mode });
+	const run = await runWorkflow({ nodes: [node], startNode: node, items, credentials, mode, onRunning });
 	const taskData = run.data.resultData.runData.Kaleyra?.[0];
 	return {
 		run,

@@ -63,12 +63,13 @@ export function itemFor(number, overrides = {}) {
 	};
 }
 
-export async function runOperation(emulator, operation, items, { options, credentials, nodeSettings } = {}) {
+export async function runOperation(emulator, operation, items, { options, credentials, nodeSettings, onRunning } = {}) {
 	return await runKaleyraNode({
 		parameters: { ...MAPPED_PARAMETERS[operation], ...(options ? { options } : {}) },
 		items,
 		credentials: credentials ?? credentialsFor(emulator),
 		nodeSettings,
+		onRunning,
 	});
 }
 

@@ -58,7 +58,7 @@ describe('Faults between the node and Kaleyra', () => {
 	});
 
 	for (const [fault, code] of [
-		['reset', 'NETWORK_ERROR'],
+		['reset', 'CONNECTION_LOST'],
 		['hang', 'TIMEOUT'],
 		['http500', 'HTTP_ERROR'],
 		['html', 'HTTP_ERROR'],
@@ -85,7 +85,7 @@ describe('Faults between the node and Kaleyra', () => {
 		const result = await runOperation(emulator(), 'retryOtp', [itemFor(NUMBERS.pending1)], {
 			options: FAST_RETRIES,
 		});
-		assert.equal(onlyItem(result, 'failed').json.error.code, 'NETWORK_ERROR');
+		assert.equal(onlyItem(result, 'failed').json.error.code, 'CONNECTION_LOST');
 		assert.equal(emulator().numbers()[NUMBERS.pending1.id].otpSentCount, 1, 'exactly one code was sent');
 	});
 

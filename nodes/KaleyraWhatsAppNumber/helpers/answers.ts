@@ -4,18 +4,31 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Delivery } from '../transport/kaleyraRequest';
+import type { KaleyraEnvelope, HttpAnswer } from '../transport/kaleyraEnvelope';
+import { MAX_ANSWER_BYTES, isRedirect } from '../transport/kaleyraEnvelope';
+import type {
+	AnswerDelivery,
+	Delivery,
+	LostDelivery,
+	LostReason,
+} from '../transport/kaleyraRequest';
+import { HINTS } from './hints';
+import { deliveryClass } from './retryPolicy';
 import type { FieldProblem } from './validation';
 
 /** The package's own error codes, next to Kaleyra's RBC001, WA400, WA401 and WA500. */
 export const OWN_ERROR_CODES = {
 	invalidInput: 'INVALID_INPUT',
+	invalidCredential: 'INVALID_CREDENTIAL',
 	network: 'NETWORK_ERROR',
 	timeout: 'TIMEOUT',
 	rateLimited: 'RATE_LIMITED',
 	httpError: 'HTTP_ERROR',
 	invalidResponse: 'INVALID_RESPONSE',
 	unexpected: 'UNEXPECTED_ERROR',
+	redirect: 'REDIRECT',
+	connectionLost: 'CONNECTION_LOST',
+	cancelled: 'CANCELLED',
 } as const;
 
 /** What the item was about, repeated on both branches so a workflow can act on it. */
@@ -32,24 +45,20 @@ export interface ItemFailure extends IDataObject {
 	retryable: boolean;
 }
 
-export interface HttpAnswer {
-	statusCode: number;
-	headers: Record<string, unknown>;
-	body: string;
-}
-
 export type ItemResult =
 	| { ok: true; json: IDataObject }
 	| { ok: false; json: IDataObject; failure: ItemFailure };
 
 export interface AnswerOptions {
 	treatAlreadyApprovedAsSuccess: boolean;
+	timeoutMs: number;
 }
 
 const CREDENTIAL_FIELDS = ['credentials.sid', 'credentials.apiKey', 'credentials.region'];
+const ADDRESS_FIELDS = ['credentials.region', 'credentials.baseUrl'];
 
 /** Kaleyra's payload keys, as the node's parameter names. */
-const PARAMETER_OF_KALEYRA_KEY: Record<string, string> = {
+const PARAMETER_OF_KALEYRA_KEY: Record<string, keyof typeof HINTS> = {
 	id: 'phoneNumberId',
 	phone_number: 'phoneNumber',
 	otp: 'otp',
@@ -57,21 +66,9 @@ const PARAMETER_OF_KALEYRA_KEY: Record<string, string> = {
 	waba_id: 'wabaId',
 };
 
-const HINT_OF_FIELD: Record<string, string> = {
-	phoneNumberId:
-		'Check the phone number ID: it is the ID Kaleyra returned when the number was added to the WABA.',
-	phoneNumber: 'Check the phone number: the one added to this WABA, with "+" and its country code.',
-	otp: 'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.',
-	typeVerification: 'Choose SMS or VOICE as the channel.',
-	wabaId: 'Check the WABA ID in the WhatsApp settings of your Kaleyra account.',
-};
-
-// Larger than any Kaleyra answer to these endpoints by far; past it the body is not parsed.
-const MAX_ANSWER_LENGTH = 1024 * 1024;
-
 export function successResult(
 	context: ItemContext,
-	answer: { code: string; message: string; data: unknown },
+	envelope: KaleyraEnvelope,
 	alreadyApproved: boolean,
 	attempts: number,
 ): ItemResult {
@@ -81,9 +78,9 @@ export function successResult(
 			success: true,
 			...context,
 			alreadyApproved,
-			code: answer.code,
-			message: answer.message,
-			data: answer.data as IDataObject,
+			code: envelope.code,
+			message: envelope.message,
+			data: envelope.data as IDataObject,
 			attempts,
 		},
 	};
@@ -108,196 +105,211 @@ export function invalidInputFailure(problems: FieldProblem[]): ItemFailure {
 	};
 }
 
-export function networkFailure(cause: string): ItemFailure {
+/** An item the user's Stop reached before its request left. */
+export function stoppedBeforeSendingFailure(): ItemFailure {
 	return {
-		code: OWN_ERROR_CODES.network,
-		message: `Could not reach Kaleyra (${cause})`,
-		httpStatus: null,
-		fields: ['credentials.region'],
-		hint: 'Check that n8n can reach the Kaleyra API domain of the chosen region (or the custom base URL), then run the item again.',
-		retryable: true,
-	};
-}
-
-export function timeoutFailure(timeoutMs: number): ItemFailure {
-	return {
-		code: OWN_ERROR_CODES.timeout,
-		message: `Kaleyra did not answer within ${timeoutMs} ms`,
+		code: OWN_ERROR_CODES.cancelled,
+		message: 'The execution was stopped before this request was sent',
 		httpStatus: null,
 		fields: [],
-		hint: 'The request may still have reached Kaleyra: check the number before sending another code or OTP, or raise the Timeout option.',
+		hint: HINTS.stoppedBeforeSending,
 		retryable: true,
 	};
 }
 
-interface KaleyraBody {
-	code: string;
-	message: string;
-	data: unknown;
-	error: unknown;
+function failure(
+	code: string,
+	message: string,
+	hint: string,
+	delivery: Delivery,
+	extra: { httpStatus?: number | null; fields?: string[] } = {},
+): ItemFailure {
+	return {
+		code,
+		message,
+		httpStatus: extra.httpStatus ?? null,
+		fields: extra.fields ?? [],
+		hint,
+		// The same classes the retry policy acts on: only what cannot have reached Kaleyra, or what
+		// Kaleyra asked to repeat, is safe to send again.
+		retryable: deliveryClass(delivery) === 'safe',
+	};
 }
 
-function parseKaleyraBody(body: string): KaleyraBody | undefined {
-	if (body.length === 0 || body.length > MAX_ANSWER_LENGTH) return undefined;
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(body);
-	} catch {
-		return undefined;
+const LOST_MESSAGES: Record<LostReason, (lost: LostDelivery, options: AnswerOptions) => string> = {
+	connectionBroke: ({ host, cause }) =>
+		`The connection to ${host} broke after the request was sent (${cause}): it may have reached Kaleyra`,
+	answerBroke: ({ host, cause }) =>
+		`The answer from ${host} stopped mid-way (${cause}): the request may have reached Kaleyra`,
+	notDecompressible: ({ host, cause }) =>
+		`The answer from ${host} could not be decompressed (${cause}): the request may have reached Kaleyra`,
+	tooLarge: ({ host }) =>
+		`The answer from ${host} was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so reading stopped there: the request may have reached Kaleyra`,
+	timedOut: ({ host }, { timeoutMs }) =>
+		`${host} did not finish answering within the Timeout of ${timeoutMs} ms: the request may have reached Kaleyra`,
+	stopped: ({ host }) =>
+		`The execution was stopped while the request to ${host} was in flight: it may have reached Kaleyra`,
+};
+
+const LOST_CODES: Record<LostReason, string> = {
+	connectionBroke: OWN_ERROR_CODES.connectionLost,
+	answerBroke: OWN_ERROR_CODES.connectionLost,
+	notDecompressible: OWN_ERROR_CODES.invalidResponse,
+	tooLarge: OWN_ERROR_CODES.invalidResponse,
+	timedOut: OWN_ERROR_CODES.timeout,
+	stopped: OWN_ERROR_CODES.cancelled,
+};
+
+function lostFailure(lost: LostDelivery, options: AnswerOptions): ItemFailure {
+	const hint =
+		lost.reason === 'timedOut'
+			? `${HINTS.mayHaveArrived} If Kaleyra is slow, raise the Timeout option.`
+			: HINTS.mayHaveArrived;
+	return failure(LOST_CODES[lost.reason], LOST_MESSAGES[lost.reason](lost, options), hint, lost, {
+		httpStatus: lost.statusCode,
+	});
+}
+
+function redirectFailure(answer: HttpAnswer, delivery: Delivery): ItemFailure {
+	const location = answer.headers.location;
+	let target = 'no Location';
+	if (typeof location === 'string' && location !== '') {
+		try {
+			// The host only: a path or query can carry tokens.
+			target = `host ${new URL(location, answer.url).host}`;
+		} catch {
+			target = 'an unreadable Location';
+		}
 	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-	const { code, message, data, error } = parsed as Record<string, unknown>;
-	if (typeof code !== 'string' || typeof message !== 'string') return undefined;
-	return { code, message, data, error };
+	return failure(
+		OWN_ERROR_CODES.redirect,
+		`Kaleyra's address answered HTTP ${answer.statusCode}, a redirect to ${target}. Redirects are never followed: nothing was sent there`,
+		HINTS.redirect,
+		delivery,
+		{ httpStatus: answer.statusCode, fields: ADDRESS_FIELDS },
+	);
 }
 
-function isServerTrouble(statusCode: number): boolean {
-	return statusCode === 429 || statusCode >= 500;
-}
-
-function notKaleyraFailure(answer: HttpAnswer): ItemFailure {
+function notKaleyraFailure(answer: HttpAnswer, delivery: Delivery): ItemFailure {
 	const { statusCode } = answer;
 	if (statusCode === 429) {
-		return {
-			code: OWN_ERROR_CODES.rateLimited,
-			message: 'Kaleyra is limiting the request rate (HTTP 429)',
-			httpStatus: statusCode,
-			fields: [],
-			hint: 'Send fewer requests at once: lower Concurrency or set Pacing in the node options, then run the item again.',
-			retryable: true,
-		};
+		return failure(
+			OWN_ERROR_CODES.rateLimited,
+			'Kaleyra is limiting the request rate (HTTP 429)',
+			HINTS.rateLimited,
+			delivery,
+			{ httpStatus: statusCode },
+		);
 	}
 	const is2xx = statusCode >= 200 && statusCode < 300;
-	return {
-		code: is2xx ? OWN_ERROR_CODES.invalidResponse : OWN_ERROR_CODES.httpError,
-		message: is2xx
+	return failure(
+		is2xx ? OWN_ERROR_CODES.invalidResponse : OWN_ERROR_CODES.httpError,
+		is2xx
 			? `Kaleyra answered HTTP ${statusCode} with a body that is not Kaleyra JSON (${describeBody(answer.body)})`
 			: `Kaleyra answered HTTP ${statusCode} without a Kaleyra error body (${describeBody(answer.body)})`,
-		httpStatus: statusCode,
-		fields: [],
-		hint: isServerTrouble(statusCode)
-			? 'Kaleyra or a gateway in front of it is having trouble. Try again in a few minutes.'
-			: 'Check the region or the custom base URL in the credential: the server that answered does not look like Kaleyra.',
-		retryable: isServerTrouble(statusCode),
-	};
+		statusCode >= 500 ? HINTS.gatewayTrouble : HINTS.notKaleyra,
+		delivery,
+		{ httpStatus: statusCode },
+	);
 }
 
 function describeBody(body: string): string {
 	if (body.length === 0) return 'empty body';
 	if (/^\s*</.test(body)) return 'an HTML page';
-	if (body.length > MAX_ANSWER_LENGTH) return `${body.length} bytes`;
 	return 'malformed JSON';
 }
 
-function fieldsOfKaleyraError(body: KaleyraBody): string[] {
-	const keys = typeof body.error === 'object' && body.error !== null ? Object.keys(body.error) : [];
-	const fields = keys.map((key) => PARAMETER_OF_KALEYRA_KEY[key]).filter(Boolean);
-	if (fields.length === 0 && /\botp\b/i.test(body.message)) fields.push('otp');
+function fieldsOfKaleyraError(envelope: KaleyraEnvelope): string[] {
+	const { error } = envelope;
+	const keys = typeof error === 'object' && error !== null ? Object.keys(error) : [];
+	const fields: string[] = keys.map((key) => PARAMETER_OF_KALEYRA_KEY[key]).filter(Boolean);
+	if (fields.length === 0 && /\botp\b/i.test(envelope.message)) fields.push('otp');
 	return fields;
 }
 
-function kaleyraFailure(body: KaleyraBody, statusCode: number): ItemFailure {
-	const base = { message: body.message, httpStatus: statusCode };
-	switch (body.code) {
+function kaleyraFailure(envelope: KaleyraEnvelope, answer: HttpAnswer, delivery: Delivery): ItemFailure {
+	const extra = { httpStatus: answer.statusCode };
+	switch (envelope.code) {
 		case 'RBC001':
-			return {
-				...base,
-				code: 'RBC001',
+			return failure('RBC001', envelope.message, HINTS.badCredentials, delivery, {
+				...extra,
 				fields: CREDENTIAL_FIELDS,
-				hint: 'Check the SID and API key in the credential, and that its region matches your Kaleyra account: a wrong region answers the same way. A key limited to whitelisted IPs must allow this n8n server.',
-				retryable: false,
-			};
+			});
 		case 'WA401':
 		case 'WA-401':
-			return {
-				...base,
-				code: 'WA401',
+			return failure('WA401', envelope.message, HINTS.wabaNotOwned, delivery, {
+				...extra,
 				fields: ['wabaId'],
-				hint: 'The WABA ID is missing or does not belong to the Kaleyra account of this SID. Check the WABA ID, or the credential used.',
-				retryable: false,
-			};
+			});
 		case 'WA500':
-			return {
-				...base,
-				code: 'WA500',
-				fields: [],
-				hint: 'Kaleyra had an internal error. Try again in a few minutes; Kaleyra advises up to three retries spaced minutes apart.',
-				retryable: true,
-			};
+			return failure('WA500', envelope.message, HINTS.kaleyraInternal, delivery, extra);
 		default: {
-			const fields = fieldsOfKaleyraError(body);
-			const hints = fields.map((field) => HINT_OF_FIELD[field]);
-			return {
-				...base,
-				code: body.code,
+			const fields = fieldsOfKaleyraError(envelope);
+			const hints = fields.map((field) => HINTS[field as keyof typeof HINTS]);
+			return failure(envelope.code, envelope.message, hints.join(' ') || HINTS.rejected, delivery, {
+				...extra,
 				fields,
-				hint:
-					hints.join(' ') ||
-					'Kaleyra rejected the request. Check that the phone number ID, the phone number and the WABA ID belong together.',
-				retryable: isServerTrouble(statusCode),
-			};
+			});
 		}
 	}
 }
 
-function isAlreadyApproved(body: KaleyraBody): boolean {
-	return body.code === 'WA500' && /already approved/i.test(body.message);
+function isAlreadyApproved(envelope: KaleyraEnvelope): boolean {
+	return envelope.code === 'WA500' && /already approved/i.test(envelope.message);
 }
 
-/** Reads one HTTP answer from Kaleyra as a Success or an Error item. */
-export function resultOfAnswer(
+/** Reads one whole HTTP answer as a Success or an Error item. */
+function resultOfAnswer(
 	context: ItemContext,
-	answer: HttpAnswer,
+	delivery: AnswerDelivery,
 	options: AnswerOptions,
 	attempts: number,
 ): ItemResult {
-	const body = parseKaleyraBody(answer.body);
-	if (!body) return failureResult(context, notKaleyraFailure(answer), attempts);
+	const { answer, envelope } = delivery;
+	if (isRedirect(answer.statusCode))
+		return failureResult(context, redirectFailure(answer, delivery), attempts);
+	if (!envelope) return failureResult(context, notKaleyraFailure(answer, delivery), attempts);
 
 	const is2xx = answer.statusCode >= 200 && answer.statusCode < 300;
-	if (body.code === 'WA200' && is2xx) return successResult(context, body, false, attempts);
+	if (envelope.code === 'WA200' && is2xx) return successResult(context, envelope, false, attempts);
 
-	if (isAlreadyApproved(body)) {
-		if (options.treatAlreadyApprovedAsSuccess) return successResult(context, body, true, attempts);
+	if (isAlreadyApproved(envelope)) {
+		if (options.treatAlreadyApprovedAsSuccess)
+			return successResult(context, envelope, true, attempts);
 		return failureResult(
 			context,
-			{
-				code: 'WA500',
-				message: body.message,
+			failure('WA500', envelope.message, HINTS.alreadyApproved, delivery, {
 				httpStatus: answer.statusCode,
-				fields: [],
-				hint: 'The number is already verified: nothing is left to do. Turn on "Treat Already Approved as Success" to send such items to the Success output.',
-				retryable: false,
-			},
+			}),
 			attempts,
 		);
 	}
-	return failureResult(context, kaleyraFailure(body, answer.statusCode), attempts);
-}
-
-/** Whether Kaleyra asked, in its own words, to try again later. */
-export function isTryAgainLater(answer: HttpAnswer): boolean {
-	const body = parseKaleyraBody(answer.body);
-	return body !== undefined && body.code === 'WA500' && /try again later/i.test(body.message);
+	return failureResult(context, kaleyraFailure(envelope, answer, delivery), attempts);
 }
 
 /** The item's result from the last attempt's delivery, whatever it was. */
 export function resultOfDelivery(
 	context: ItemContext,
 	delivery: Delivery,
-	options: AnswerOptions & { timeoutMs: number },
+	options: AnswerOptions,
 	attempts: number,
 ): ItemResult {
 	switch (delivery.kind) {
 		case 'answer':
-			return resultOfAnswer(context, delivery.answer, options, attempts);
+			return resultOfAnswer(context, delivery, options, attempts);
 		case 'unreachable':
-			return failureResult(context, networkFailure(delivery.cause), attempts);
-		case 'interrupted':
 			return failureResult(
 				context,
-				delivery.timedOut ? timeoutFailure(options.timeoutMs) : networkFailure(delivery.cause),
+				failure(
+					OWN_ERROR_CODES.network,
+					`Could not connect to ${delivery.host} (${delivery.cause}): the request was not sent`,
+					HINTS.unreachable,
+					delivery,
+					{ fields: ADDRESS_FIELDS },
+				),
 				attempts,
 			);
+		case 'lost':
+			return failureResult(context, lostFailure(delivery, options), attempts);
 	}
 }

@@ -4,8 +4,8 @@
  * so only attempts that provably did not reach Kaleyra, or that Kaleyra asked to
  * repeat, are retried unless the user accepts the risk.
  */
+import { isTryAgainLater } from '../transport/kaleyraEnvelope';
 import type { Delivery } from '../transport/kaleyraRequest';
-import { isTryAgainLater } from './answers';
 
 export interface RetrySettings {
 	/** Tries in all, the first included. */
@@ -18,20 +18,24 @@ export interface RetrySettings {
 
 export type Verdict = { retry: false } | { retry: true; delayMs: number };
 
-type Kind = 'final' | 'safe' | 'uncertain';
+/**
+ * safe: Kaleyra cannot have acted on it (no connection) or asked for it again (429, 503,
+ * "Please try again later"). uncertain: it may have reached Kaleyra and no whole answer came
+ * back. final: an answer that a repeat would not change.
+ */
+export type DeliveryClass = 'final' | 'safe' | 'uncertain';
 
 const GATEWAY_STATUSES = new Set([500, 502, 504]);
 
-function kindOf(delivery: Delivery): Kind {
+export function deliveryClass(delivery: Delivery): DeliveryClass {
 	if (delivery.kind === 'unreachable') return 'safe';
-	if (delivery.kind === 'interrupted') return 'uncertain';
-	const { statusCode } = delivery.answer;
-	if (statusCode === 429 || statusCode === 503 || isTryAgainLater(delivery.answer)) return 'safe';
-	return GATEWAY_STATUSES.has(statusCode) && !hasKaleyraCode(delivery) ? 'uncertain' : 'final';
-}
-
-function hasKaleyraCode(delivery: Delivery & { kind: 'answer' }): boolean {
-	return /"code"\s*:\s*"(WA|RBC)/.test(delivery.answer.body.slice(0, 200));
+	if (delivery.kind === 'lost') return 'uncertain';
+	const { answer, envelope } = delivery;
+	if (answer.statusCode === 429 || answer.statusCode === 503 || isTryAgainLater(envelope))
+		return 'safe';
+	// A gateway's own error page says nothing of whether Kaleyra got the request; Kaleyra's
+	// envelope, wherever its code stands in the body, is a definite answer.
+	return GATEWAY_STATUSES.has(answer.statusCode) && !envelope ? 'uncertain' : 'final';
 }
 
 /** Retry-After in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
@@ -58,7 +62,7 @@ export function retryVerdict(
 	now: number = Date.now(),
 ): Verdict {
 	if (attempt >= settings.maxTries) return { retry: false };
-	const kind = kindOf(delivery);
+	const kind = deliveryClass(delivery);
 	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain))
 		return { retry: false };
 	const asked = retryAfterMs(delivery, now);

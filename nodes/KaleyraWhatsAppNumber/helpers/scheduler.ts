@@ -22,9 +22,25 @@ export async function mapWithConcurrency<T>(
 	return results;
 }
 
+/** Waits `ms`, or less when `stop` fires first. */
+export async function pause(ms: number, stop?: AbortSignal): Promise<void> {
+	if (!stop) return await sleep(ms);
+	if (stop.aborted) return;
+	let onStop = () => {};
+	const stopped = new Promise<void>((resolve) => {
+		onStop = resolve;
+		stop.addEventListener('abort', onStop, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), stopped]);
+	} finally {
+		stop.removeEventListener('abort', onStop);
+	}
+}
+
 export interface Pacer {
-	/** Resolves when the next request may start. */
-	wait(): Promise<void>;
+	/** Resolves when the next request may start, or at once when `stop` has fired. */
+	wait(stop?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -44,12 +60,14 @@ export function createPacer(requestsPerSecond: number): Pacer {
 	let nextSlot = 0;
 	let turns: Promise<void> = Promise.resolve();
 
-	const start = async () => {
+	const start = async (stop?: AbortSignal) => {
+		if (stop?.aborted) return;
 		let now = Date.now();
 		let slot = Math.max(now, nextSlot);
 		if (starts.length === burst) slot = Math.max(slot, starts[oldest] + burst * interval);
 		if (slot > now) {
-			await sleep(slot - now);
+			await pause(slot - now, stop);
+			if (stop?.aborted) return;
 			now = Date.now();
 		}
 		// The schedule follows the slot, not the late wake-up, so timer lag does not slow it down.
@@ -62,8 +80,8 @@ export function createPacer(requestsPerSecond: number): Pacer {
 	};
 
 	return {
-		wait() {
-			turns = turns.then(start);
+		wait(stop) {
+			turns = turns.then(async () => await start(stop));
 			return turns;
 		},
 	};

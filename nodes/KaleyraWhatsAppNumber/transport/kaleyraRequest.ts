@@ -3,15 +3,12 @@
  * network failure: it reports what happened so the caller can put the item on
  * the right branch, and so retries can tell whether Kaleyra may have seen it.
  */
-import type {
-	IAdditionalCredentialOptions,
-	ICredentialDataDecryptedObject,
-	IExecuteFunctions,
-} from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IAdditionalCredentialOptions, IExecuteFunctions } from 'n8n-workflow';
 
-import { KALEYRA_REGION_BASE_URLS } from '../../../credentials/KaleyraWhatsAppApi.credentials';
-import type { HttpAnswer } from '../helpers/answers';
+import { accountUrlOf } from '../../../credentials/kaleyraAccountUrl';
+import type { HttpAnswer, KaleyraEnvelope } from './kaleyraEnvelope';
+import { MAX_ANSWER_BYTES, parseKaleyraEnvelope } from './kaleyraEnvelope';
+import { isBodyStream, readCappedBody } from './readCappedBody';
 
 export const CREDENTIAL_TYPE = 'kaleyraWhatsAppApi';
 
@@ -33,50 +30,66 @@ export interface KaleyraCall {
 	timeoutMs: number;
 }
 
-export type Delivery =
-	| { kind: 'answer'; answer: HttpAnswer }
-	/** No connection was made, so Kaleyra cannot have seen the request. */
-	| { kind: 'unreachable'; cause: string }
-	/** The connection broke or timed out after the request may have been sent. */
-	| { kind: 'interrupted'; cause: string; timedOut: boolean };
+export type Delivery = AnswerDelivery | UnreachableDelivery | LostDelivery;
 
-// Errors raised before a connection exists: the request never left this machine.
+/** A whole answer, of whatever status; `envelope` when its body is Kaleyra's JSON. */
+export interface AnswerDelivery {
+	kind: 'answer';
+	answer: HttpAnswer;
+	envelope: KaleyraEnvelope | undefined;
+}
+
+/** No connection was made, so Kaleyra cannot have seen the request. */
+export interface UnreachableDelivery {
+	kind: 'unreachable';
+	cause: string;
+	host: string;
+}
+
+/** The request was, or may have been, sent, and no whole answer came back. */
+export interface LostDelivery {
+	kind: 'lost';
+	reason: LostReason;
+	cause: string;
+	host: string;
+	/** The answer's status, when its headers had arrived. */
+	statusCode: number | null;
+}
+
+export type LostReason =
+	| 'connectionBroke'
+	| 'answerBroke'
+	| 'notDecompressible'
+	| 'tooLarge'
+	| 'timedOut'
+	| 'stopped';
+
+// Errors raised before a connection exists, or in the TLS handshake before any of the request
+// was written: the request never left this machine.
 const NOT_CONNECTED_CODES = new Set([
 	'ECONNREFUSED',
 	'ENOTFOUND',
 	'EAI_AGAIN',
 	'EHOSTUNREACH',
 	'ENETUNREACH',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
-export function baseUrlOf(credentials: ICredentialDataDecryptedObject): string {
-	const region = String(credentials.region ?? 'in');
-	if (region === 'custom')
-		return String(credentials.baseUrl ?? '')
-			.trim()
-			.replace(/\/+$/, '');
-	return KALEYRA_REGION_BASE_URLS[region as keyof typeof KALEYRA_REGION_BASE_URLS] ?? '';
-}
-
+/**
+ * The account URL and the credential, read once for the run. A credential that cannot give a
+ * URL throws accountUrlOf's InvalidCredentialError (field, message, hint) unchanged: no
+ * request is sent.
+ */
 export async function resolveAccount(this: IExecuteFunctions): Promise<KaleyraAccount> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const baseUrl = baseUrlOf(credentials);
-	if (!/^https?:\/\/[^/]/.test(baseUrl)) {
-		throw new NodeOperationError(this.getNode(), 'The Kaleyra credential has no usable base URL', {
-			description:
-				'Choose a region in the credential, or give a custom base URL starting with https://',
-		});
-	}
-	const sid = String(credentials.sid ?? '').trim();
-	if (sid === '') {
-		throw new NodeOperationError(this.getNode(), 'The Kaleyra credential has no SID', {
-			description: 'Enter the account SID shown next to the API key in kaleyra.io.',
-		});
-	}
+	const accountUrl = accountUrlOf(credentials);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
 	return {
-		accountUrl: `${baseUrl}/v2/${encodeURIComponent(sid)}`,
+		accountUrl,
 		credential: {
 			credentialsDecrypted: {
 				id: reference?.id ?? '',
@@ -93,39 +106,99 @@ function causeCode(error: unknown): string {
 	return String(cause?.code ?? code ?? 'UNKNOWN');
 }
 
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return 'Kaleyra';
+	}
+}
+
+/**
+ * Sends one call and reads its whole answer within `call.timeoutMs`, connect, headers and body
+ * together, never more than MAX_ANSWER_BYTES of it, and gives up at once when `stop` (the
+ * execution's cancel signal) fires.
+ */
 export async function sendKaleyraCall(
 	this: IExecuteFunctions,
 	account: KaleyraAccount,
 	call: KaleyraCall,
+	stop?: AbortSignal,
 ): Promise<Delivery> {
+	const url = `${account.accountUrl}/whatsapp/${encodeURIComponent(call.wabaId)}/number/${call.endpoint}`;
+	const host = hostOf(url);
+	const request = new AbortController();
+	const deadline = AbortSignal.timeout(call.timeoutMs);
+	const abort = () => request.abort();
+	deadline.addEventListener('abort', abort);
+	stop?.addEventListener('abort', abort);
+	if (stop?.aborted) abort();
+	// Whatever broke, a deadline or a Stop that came first is what the user is told.
+	const lost = (reason: LostReason, cause: string, statusCode: number | null = null): Delivery => ({
+		kind: 'lost',
+		reason: deadline.aborted ? 'timedOut' : stop?.aborted ? 'stopped' : reason,
+		cause,
+		host,
+		statusCode,
+	});
 	try {
-		const response = (await this.helpers.httpRequestWithAuthentication.call(
-			this,
-			CREDENTIAL_TYPE,
-			{
-				method: 'POST',
-				url: `${account.accountUrl}/whatsapp/${encodeURIComponent(call.wabaId)}/number/${call.endpoint}`,
-				headers: { 'Content-Type': 'application/json' },
-				body: call.body,
-				json: true,
-				// Read the body as text: HTML pages and broken JSON are reported, not thrown.
-				encoding: 'text',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: call.timeoutMs,
-			},
-			account.credential,
-		)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
-		const body =
-			typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+		let response: { statusCode: number; headers: Record<string, unknown>; body: unknown };
+		try {
+			response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				{
+					method: 'POST',
+					url,
+					headers: { 'Content-Type': 'application/json' },
+					body: call.body,
+					json: true,
+					// A stream, read here under a size cap: HTML pages and broken JSON are reported,
+					// not thrown, and a huge or endless answer is never buffered whole.
+					encoding: 'stream',
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					// Kaleyra's number API does not redirect. Following one would turn the POST into a
+					// GET (301/302) or carry the api-key header and the OTP wherever it points (307/308).
+					disableFollowRedirect: true,
+					abortSignal: request.signal,
+				},
+				account.credential,
+			)) as typeof response;
+		} catch (error) {
+			// Only the error's code is kept: the error itself holds the request, api-key included.
+			const cause = causeCode(error);
+			if (!request.signal.aborted && NOT_CONNECTED_CODES.has(cause))
+				return { kind: 'unreachable', cause, host };
+			return lost('connectionBroke', cause);
+		}
+
+		const { statusCode, headers = {}, body } = response;
+		let text: string;
+		if (isBodyStream(body)) {
+			const destroy = () => body.destroy();
+			request.signal.addEventListener('abort', destroy);
+			const read = await readCappedBody(body, MAX_ANSWER_BYTES);
+			request.signal.removeEventListener('abort', destroy);
+			if (read.kind !== 'complete') abort(); // closes the connection under the stream too
+			if (read.kind === 'tooLarge') return lost('tooLarge', 'MAX_ANSWER_BYTES', statusCode);
+			if (read.kind === 'broken') {
+				const cause = causeCode(read.error);
+				return lost(cause.startsWith('Z_') ? 'notDecompressible' : 'answerBroke', cause, statusCode);
+			}
+			text = read.text;
+		} else {
+			// An n8n that ignores `encoding: 'stream'` hands over the body already read.
+			text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+			if (text.length > MAX_ANSWER_BYTES) return lost('tooLarge', 'MAX_ANSWER_BYTES', statusCode);
+		}
 		return {
 			kind: 'answer',
-			answer: { statusCode: response.statusCode, headers: response.headers ?? {}, body },
+			answer: { statusCode, headers, body: text, url },
+			envelope: parseKaleyraEnvelope(text),
 		};
-	} catch (error) {
-		// Only the error's code is kept: the error itself holds the request, api-key header included.
-		const cause = causeCode(error);
-		if (NOT_CONNECTED_CODES.has(cause)) return { kind: 'unreachable', cause };
-		return { kind: 'interrupted', cause, timedOut: TIMEOUT_CODES.has(cause) };
+	} finally {
+		deadline.removeEventListener('abort', abort);
+		stop?.removeEventListener('abort', abort);
 	}
 }

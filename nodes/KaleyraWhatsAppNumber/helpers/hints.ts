@@ -1,0 +1,34 @@
+/** What to do about each failure, written once: error items and validation messages quote these. */
+export const HINTS = {
+	otp: 'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.',
+	phoneNumberId:
+		'Check the phone number ID: it is the ID Kaleyra returned when the number was added to the WABA.',
+	phoneNumber: 'Check the phone number: the one added to this WABA, with "+" and its country code.',
+	typeVerification: 'Choose SMS or VOICE as the channel.',
+	wabaId: 'Check the WABA ID in the WhatsApp settings of your Kaleyra account.',
+	badCredentials:
+		'Check the SID and API key in the credential, and that its region matches your Kaleyra account: a wrong region answers the same way. A key limited to whitelisted IPs must allow this n8n server.',
+	wabaNotOwned:
+		'The WABA ID is missing or does not belong to the Kaleyra account of this SID. Check the WABA ID, or the credential used.',
+	kaleyraInternal:
+		'Kaleyra had an internal error. Try again in a few minutes; Kaleyra advises up to three retries spaced minutes apart.',
+	alreadyApproved:
+		'The number is already verified: nothing is left to do. Turn on "Treat Already Approved as Success" to send such items to the Success output.',
+	rejected:
+		'Kaleyra rejected the request. Check that the phone number ID, the phone number and the WABA ID belong together.',
+	rateLimited:
+		'Send fewer requests at once: lower Concurrency or set Max Requests per Second in the node options, then run the item again.',
+	gatewayTrouble:
+		'Kaleyra or a gateway in front of it is having trouble. Try again in a few minutes.',
+	notKaleyra:
+		'Check the region or the custom base URL in the credential: the server that answered does not look like Kaleyra.',
+	redirect:
+		"Check the region or the custom base URL in the credential: Kaleyra's API does not redirect. If a proxy or load balancer redirects (from http to https, say), use the address it redirects to as the base URL.",
+	unreachable:
+		'Check that n8n can reach the Kaleyra API domain of the chosen region (or the custom base URL), then run the item again: the request was not sent.',
+	mayHaveArrived:
+		'The request may have reached Kaleyra: a Verify Number may have used up one of the OTP\'s tries, a Retry OTP may have sent a code. Check the number before sending it again.',
+	stoppedBeforeSending: 'The execution was stopped before this item was sent; run it again when ready.',
+	nodeFault:
+		'This is a fault in the node, not in your data. Please report it with the workflow that shows it.',
+} as const;
