@@ -4,16 +4,19 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { commonFields } from './actions/common';
 import { retryOtpFields } from './actions/retryOtp.operation';
-import { optionsField, readRunSettings } from './actions/options';
-import type { Operation, RunContext } from './actions/runItem';
-import { runItem, unexpectedFailure } from './actions/runItem';
+import { optionsField } from './actions/options';
+import type { Operation } from './actions/runItem';
+import { itemContext, runItem, unexpectedFailure } from './actions/runItem';
+import { startRun } from './actions/startRun';
 import { verifyNumberFields } from './actions/verifyNumber.operation';
-import { createPacer, mapWithConcurrency } from './helpers/scheduler';
-import { CREDENTIAL_TYPE, resolveAccount } from './transport/kaleyraRequest';
+import type { ItemResult } from './helpers/answers';
+import { failureResult } from './helpers/answers';
+import { mapWithConcurrency } from './helpers/scheduler';
+import { CREDENTIAL_TYPE } from './transport/kaleyraRequest';
 
 export class KaleyraWhatsAppNumber implements INodeType {
 	description: INodeTypeDescription = {
@@ -80,20 +83,36 @@ export class KaleyraWhatsAppNumber implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const { concurrency, requestsPerSecond } = readRunSettings(this);
-		const run: RunContext = {
-			operation: this.getNodeParameter('operation', 0) as Operation,
-			account: await resolveAccount.call(this),
-			pacer: createPacer(requestsPerSecond),
-		};
+		const operation = this.getNodeParameter('operation', 0) as Operation;
+		const start = await startRun(this, operation, this.getExecutionCancelSignal());
 
-		const results = await mapWithConcurrency(items.length, concurrency, async (itemIndex) => {
-			try {
-				return await runItem.call(this, run, itemIndex);
-			} catch (error) {
-				return unexpectedFailure(this, run.operation, itemIndex, error);
+		let results: ItemResult[];
+		if ('failure' in start) {
+			const { failure } = start;
+			if (!this.continueOnFail()) {
+				throw new NodeOperationError(this.getNode(), failure.message, {
+					description: failure.hint,
+				});
 			}
-		});
+			// Thrown with On Error set to Continue, n8n would pass the input items out of Success,
+			// OTP unmasked: each goes to Error instead, masked, saying what to fix.
+			results = items.map((_, itemIndex) =>
+				failureResult(
+					itemContext(this, operation, itemIndex),
+					{ ...failure, fields: [...failure.fields] },
+					0,
+				),
+			);
+		} else {
+			const { run, concurrency } = start;
+			results = await mapWithConcurrency(items.length, concurrency, async (itemIndex) => {
+				try {
+					return await runItem.call(this, run, itemIndex);
+				} catch (error) {
+					return unexpectedFailure(this, run.operation, itemIndex, error);
+				}
+			});
+		}
 
 		// An AI Agent only reads the first output of a tool, so there failures go there too:
 		// each carries success: false with the code, hint and retryable flag the agent acts on.

@@ -1,9 +1,18 @@
 /** The node's Options: pacing and retries for bulk runs, and how "already approved" is treated. */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidFieldError, describeValue } from '../helpers/validation';
+import type { FieldProblem } from '../helpers/validation';
+import { InvalidFieldError, checkFields, describeValue } from '../helpers/validation';
 import type { ItemSettings } from './runItem';
+
+// Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms instead.
+const LONGEST_TIMER_MS = 2_147_483_647;
+
+// Pacing spaces requests 1 / rate apart with timers, so a tiny rate (1e-7: 10^10 ms) would overflow
+// the longest timer and fire at once, unpaced. Slower than one request per 100 s is a job for a
+// schedule, not a run held open for hours; 1000 per second is more than one n8n process sends.
+const SLOWEST_PACE = 0.01;
+const FASTEST_PACE = 1000;
 
 interface Options {
 	concurrency: number;
@@ -36,16 +45,16 @@ export const optionsField: INodeProperties = {
 			displayName: 'Max Requests per Second',
 			name: 'requestsPerSecond',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0, maxValue: FASTEST_PACE },
 			default: 0,
 			description:
-				'Paces the requests of the whole run, retries included, to at most this many per second. 0 means no pacing.',
+				'Paces the requests of the whole run, retries included, to at most this many per second: from 0.01 (one request every 100 seconds) to 1000; a smaller rate counts as 0.01. 0 means no pacing.',
 		},
 		{
 			displayName: 'Max Retry Wait (Ms)',
 			name: 'maxRetryDelay',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0, maxValue: LONGEST_TIMER_MS },
 			default: 30000,
 			description:
 				'Longest wait before a retry. When Kaleyra asks (Retry-After) for a longer one, the item goes to Error instead.',
@@ -54,7 +63,7 @@ export const optionsField: INodeProperties = {
 			displayName: 'Retry Wait (Ms)',
 			name: 'retryDelay',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0, maxValue: LONGEST_TIMER_MS },
 			default: 1000,
 			description:
 				'Base wait before a retry; it doubles with each try, with random jitter, and is never shorter than a Retry-After header asks',
@@ -71,7 +80,7 @@ export const optionsField: INodeProperties = {
 			displayName: 'Timeout (Ms)',
 			name: 'timeout',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 1, maxValue: LONGEST_TIMER_MS },
 			default: 30000,
 			description: 'How long to wait for Kaleyra to answer one request, in milliseconds',
 		},
@@ -95,98 +104,122 @@ export const optionsField: INodeProperties = {
 	],
 };
 
+const DEFINITIONS = new Map(
+	(optionsField.options as INodeProperties[]).map((option) => [option.name, option]),
+);
+
 // The defaults shown in the UI are the ones applied.
 const DEFAULTS = Object.fromEntries(
-	(optionsField.options as INodeProperties[]).map(({ name, default: value }) => [name, value]),
+	[...DEFINITIONS].map(([name, { default: value }]) => [name, value]),
 ) as unknown as Options;
 
-function readOptions(fns: IExecuteFunctions, itemIndex: number): Options {
-	return { ...DEFAULTS, ...(fns.getNodeParameter('options', itemIndex, {}) as Partial<Options>) };
-}
-
-// Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms instead.
-const LONGEST_TIMER_MS = 2_147_483_647;
-
-const LIMITS: Record<NumberOption, { label: string; min: number; max: number }> = {
-	concurrency: { label: 'Concurrency', min: 1, max: 64 },
-	requestsPerSecond: { label: 'Max Requests per Second', min: 0, max: Number.MAX_VALUE },
-	timeout: { label: 'Timeout (Ms)', min: 1, max: LONGEST_TIMER_MS },
-	maxTries: { label: 'Tries', min: 1, max: 10 },
-	retryDelay: { label: 'Retry Wait (Ms)', min: 0, max: LONGEST_TIMER_MS },
-	maxRetryDelay: { label: 'Max Retry Wait (Ms)', min: 0, max: LONGEST_TIMER_MS },
-};
-type NumberOption =
-	| 'concurrency'
-	| 'requestsPerSecond'
-	| 'timeout'
-	| 'maxTries'
-	| 'retryDelay'
-	| 'maxRetryDelay';
-
 /**
- * An option set by expression can be anything; a number outside the UI's range is brought
- * back into it, anything else is refused (NaN would stop the workers or the retry limit).
+ * An option set by expression can be anything: a number outside the range the UI allows is
+ * brought back into it, anything else is refused (NaN would stop the workers or the retry limit).
  */
-function numberOption(options: Options, name: NumberOption): number {
-	const value: unknown = options[name];
-	const { label, min, max } = LIMITS[name];
+function toNumberOption(name: keyof Options, value: unknown): number {
+	const { displayName, typeOptions } = DEFINITIONS.get(name) as INodeProperties;
+	const min = typeOptions?.minValue ?? -Infinity;
+	const max = typeOptions?.maxValue ?? Infinity;
 	if (typeof value !== 'number' || Number.isNaN(value)) {
 		throw new InvalidFieldError({
 			field: `options.${name}`,
-			rule: `must be a number, got ${describeValue(value)}`,
-			hint: `Set Options › ${label} to a number${max < Number.MAX_VALUE ? ` from ${min} to ${max}` : ''}, or remove it to use ${String(DEFAULTS[name])}.`,
+			rule: `is ${describeValue(value)}, not a number`,
+			hint: `Set Options › ${displayName} to a number from ${min} to ${max}, or remove the option to use ${String(DEFAULTS[name])}.`,
 		});
 	}
 	return Math.min(max, Math.max(min, value));
 }
 
-function booleanOption(
-	options: Options,
-	name: 'retryUncertain' | 'treatAlreadyApprovedAsSuccess',
-	label: string,
-): boolean {
-	const value: unknown = options[name];
+function toBooleanOption(name: keyof Options, value: unknown): boolean {
 	if (typeof value !== 'boolean') {
+		const { displayName } = DEFINITIONS.get(name) as INodeProperties;
 		throw new InvalidFieldError({
 			field: `options.${name}`,
-			rule: `must be true or false, got ${describeValue(value)}`,
-			hint: `Set Options › ${label} with the switch, or an expression giving true or false.`,
+			rule: `is ${describeValue(value)}, not true or false`,
+			hint: `Set Options › ${displayName} with its switch, or with an expression giving true or false (a boolean, not text).`,
 		});
 	}
 	return value;
 }
 
-/** Settings that hold for the whole run, read from the first item. */
-export function readRunSettings(fns: IExecuteFunctions) {
-	try {
-		const options = readOptions(fns, 0);
-		return {
-			concurrency: Math.floor(numberOption(options, 'concurrency')),
-			requestsPerSecond: numberOption(options, 'requestsPerSecond'),
-		};
-	} catch (error) {
-		if (!(error instanceof InvalidFieldError))
-			throw new NodeOperationError(fns.getNode(), error as Error);
-		const { field, rule, hint } = error.problem;
-		throw new NodeOperationError(fns.getNode(), `${field} ${rule}`, { description: hint });
-	}
+/** 0 turns pacing off; any other rate is kept within what the pacer's timers can space. */
+function toPace(rate: number): number {
+	return rate === 0 ? 0 : Math.max(SLOWEST_PACE, rate);
 }
 
-/** Throws InvalidFieldError naming the option at fault. */
-export function readItemSettings(fns: IExecuteFunctions, itemIndex: number): ItemSettings {
-	const options = readOptions(fns, itemIndex);
+const CHECKS: { [K in keyof Options]: (value: unknown) => Options[K] } = {
+	concurrency: (value) => Math.floor(toNumberOption('concurrency', value)),
+	requestsPerSecond: (value) => toPace(toNumberOption('requestsPerSecond', value)),
+	timeout: (value) => toNumberOption('timeout', value),
+	maxTries: (value) => Math.floor(toNumberOption('maxTries', value)),
+	retryUncertain: (value) => toBooleanOption('retryUncertain', value),
+	retryDelay: (value) => toNumberOption('retryDelay', value),
+	maxRetryDelay: (value) => toNumberOption('maxRetryDelay', value),
+	treatAlreadyApprovedAsSuccess: (value) => toBooleanOption('treatAlreadyApprovedAsSuccess', value),
+};
+
+/**
+ * Reads and checks the named options of one item. Every option at fault is named, not only the
+ * first; the values are given only when none is at fault.
+ */
+function readOptions<K extends keyof Options>(
+	fns: IExecuteFunctions,
+	itemIndex: number,
+	names: K[],
+): { values?: Pick<Options, K>; problems: FieldProblem[] } {
+	let collection: Partial<Options> | undefined;
+	try {
+		collection = fns.getNodeParameter('options', itemIndex, {}) as Partial<Options>;
+	} catch {
+		// One option's expression failed and took the collection with it: each option is then
+		// read on its own, so each failing one is named with its own error.
+	}
+	const read = (name: K): unknown =>
+		collection
+			? name in collection
+				? collection[name]
+				: DEFAULTS[name]
+			: fns.getNodeParameter(`options.${name}`, itemIndex, DEFAULTS[name]);
+	const checked = checkFields(
+		Object.fromEntries(names.map((name) => [`options.${name}`, () => CHECKS[name](read(name))])),
+	);
+	if (checked.problems.length > 0) return { problems: checked.problems };
+	const values = {} as Pick<Options, K>;
+	for (const name of names) values[name] = checked.values[`options.${name}`] as Options[K];
+	return { values, problems: [] };
+}
+
+/** Settings that hold for the whole run, read from the first item. */
+export function readRunSettings(fns: IExecuteFunctions) {
+	return readOptions(fns, 0, ['concurrency', 'requestsPerSecond']);
+}
+
+/** One item's settings, or the problems naming every option at fault. */
+export function readItemSettings(
+	fns: IExecuteFunctions,
+	itemIndex: number,
+): { settings?: ItemSettings; problems: FieldProblem[] } {
+	const { values, problems } = readOptions(fns, itemIndex, [
+		'timeout',
+		'treatAlreadyApprovedAsSuccess',
+		'maxTries',
+		'retryUncertain',
+		'retryDelay',
+		'maxRetryDelay',
+	]);
+	if (!values) return { problems };
 	return {
-		timeoutMs: numberOption(options, 'timeout'),
-		treatAlreadyApprovedAsSuccess: booleanOption(
-			options,
-			'treatAlreadyApprovedAsSuccess',
-			'Treat Already Approved as Success',
-		),
-		retry: {
-			maxTries: Math.floor(numberOption(options, 'maxTries')),
-			retryUncertain: booleanOption(options, 'retryUncertain', 'Retry When Delivery Is Uncertain'),
-			baseDelayMs: numberOption(options, 'retryDelay'),
-			maxDelayMs: numberOption(options, 'maxRetryDelay'),
+		problems,
+		settings: {
+			timeoutMs: values.timeout,
+			treatAlreadyApprovedAsSuccess: values.treatAlreadyApprovedAsSuccess,
+			retry: {
+				maxTries: values.maxTries,
+				retryUncertain: values.retryUncertain,
+				baseDelayMs: values.retryDelay,
+				maxDelayMs: values.maxRetryDelay,
+			},
 		},
 	};
 }

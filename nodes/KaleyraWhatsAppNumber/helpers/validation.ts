@@ -18,18 +18,40 @@ export class InvalidFieldError extends Error {
 
 const SHOWN_VALUE_LENGTH = 40;
 
-/** A short, printable form of a rejected value for messages; never the whole of a huge string. */
+/**
+ * A short, printable form of a rejected value, to follow "is" in a message; never the whole of
+ * a huge string. Not for an OTP, whose digits must not reach the output.
+ */
 export function describeValue(value: unknown): string {
-	if (value === undefined) return 'nothing';
+	if (value === undefined) return 'empty (its expression gave no value)';
 	if (value === null) return 'null';
 	if (typeof value === 'string') {
-		if (value.trim() === '') return 'an empty value';
+		if (value.trim() === '') return 'empty';
 		const shown =
 			value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
-		return JSON.stringify(shown);
+		return `the text ${JSON.stringify(shown)}`;
 	}
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	if (typeof value === 'number') return `the number ${String(value)}`;
+	if (typeof value === 'boolean') return String(value);
 	return Array.isArray(value) ? 'a list' : 'an object';
+}
+
+/** The 1-based position of the first character (code point) that `allowed` does not match. */
+function firstOutside(
+	text: string,
+	allowed: RegExp,
+): { position: number; char: string } | undefined {
+	const chars = Array.from(text);
+	const index = chars.findIndex((char) => !allowed.test(char));
+	return index < 0 ? undefined : { position: index + 1, char: chars[index] };
+}
+
+/** A character as a message can show it: printable ASCII quoted, anything else by its code point. */
+function describeChar(char: string): string {
+	if (char === ' ') return 'a space';
+	if (/^[\x21-\x7e]$/.test(char)) return JSON.stringify(char);
+	const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+	return `the character U+${code}`;
 }
 
 function fail(field: string, rule: string, hint: string): never {
@@ -40,7 +62,7 @@ function fail(field: string, rule: string, hint: string): never {
 function asText(field: string, value: unknown, hint: string): string {
 	if (typeof value === 'string') return value.trim();
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return fail(field, `must be text, got ${describeValue(value)}`, hint);
+	return fail(field, `is ${describeValue(value)}, not text`, hint);
 }
 
 /**
@@ -51,17 +73,22 @@ export function toDigitId(field: string, value: unknown, label: string): string 
 	if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
 		fail(
 			field,
-			`the number ${describeValue(value)} is past what a JavaScript number holds exactly`,
+			`is ${describeValue(value)}, too long for a JSON number to hold exactly: its last digits are already wrong`,
 			`Keep the ${label} quoted as text where it comes from: a JSON number this long has already lost its last digits.`,
 		);
 	}
-	const hint = `The ${label} is made of digits only, such as 766000000000001.`;
+	const hint = `Give the ${label} as digits only, such as 766000000000001.`;
 	const text = asText(field, value, hint);
-	if (text === '') fail(field, 'is required', hint);
-	if (!/^\d+$/.test(text))
-		fail(field, `must contain digits only, got ${describeValue(text)}`, hint);
+	if (text === '') fail(field, 'is empty', hint);
+	const stray = firstOutside(text, /^[0-9]$/);
+	if (stray)
+		fail(
+			field,
+			`has ${describeChar(stray.char)} at position ${stray.position}, where only digits 0-9 may be`,
+			hint,
+		);
 	if (text.length > MAX_ID_DIGITS)
-		fail(field, `has ${text.length} digits, more than an ID has (${MAX_ID_DIGITS} at most)`, hint);
+		fail(field, `has ${text.length} digits; an ID has at most ${MAX_ID_DIGITS}`, hint);
 	return text;
 }
 
@@ -79,31 +106,41 @@ export function toE164(field: string, value: unknown): string {
 	const hint =
 		'Write the number with "+" and its country code, such as +919765400001; spaces, dashes and brackets are fine.';
 	const text = asText(field, value, hint);
-	if (text === '') fail(field, 'is required', hint);
-	let phone = text.replace(PHONE_DECORATION, '');
-	if (phone.startsWith('00')) phone = `+${phone.slice(2)}`;
-	if (!/^\+\d{8,15}$/.test(phone) || phone[1] === '0') {
+	if (text === '') fail(field, 'is empty', hint);
+	const stray = firstOutside(text.replace(/^\+/, ''), /^[0-9\s\-.()]$/);
+	if (stray) {
+		const position = stray.position + (text.startsWith('+') ? 1 : 0);
 		fail(
 			field,
-			`must be in E.164 form ("+", country code, number: 8 to 15 digits), got ${describeValue(text)}`,
+			`has ${describeChar(stray.char)} at position ${position}, which is not a digit 0-9`,
 			hint,
 		);
 	}
+	let phone = text.replace(PHONE_DECORATION, '');
+	if (phone.startsWith('00')) phone = `+${phone.slice(2)}`;
+	if (!phone.startsWith('+'))
+		fail(field, 'does not start with "+" (or 00) and a country code', hint);
+	const digits = phone.length - 1;
+	if (digits < 8 || digits > 15)
+		fail(field, `has ${digits} digits after the "+"; E.164 allows 8 to 15`, hint);
+	if (phone[1] === '0')
+		fail(field, 'has 0 right after the "+"; no country code starts with 0', hint);
 	return phone;
 }
 
-/** Six digits, kept as a string so a leading zero survives. */
+/** Six digits, kept as a string so a leading zero survives. Messages never show the OTP. */
 export function toOtp(field: string, value: unknown): string {
-	const hint =
-		'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.';
+	const zeroLost =
+		typeof value === 'number'
+			? ' A JSON number drops leading zeros: keep the OTP quoted as text where it comes from.'
+			: '';
+	const hint = `The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.${zeroLost}`;
 	const text = asText(field, value, hint);
-	if (!/^\d{6}$/.test(text)) {
-		fail(
-			field,
-			`must be exactly 6 digits, got ${text === '' ? 'nothing' : `${text.length} characters`}`,
-			hint,
-		);
-	}
+	if (text === '') fail(field, 'is empty', hint);
+	const stray = firstOutside(text, /^[0-9]$/);
+	if (stray)
+		fail(field, `has a character that is not a digit 0-9 at position ${stray.position}`, hint);
+	if (text.length !== 6) fail(field, `has ${text.length} digits; it needs exactly 6`, hint);
 	return text;
 }
 
@@ -116,7 +153,7 @@ export function toChannel(field: string, value: unknown): Channel {
 	if (text !== 'SMS' && text !== 'VOICE') {
 		fail(
 			field,
-			`must be SMS or VOICE, got ${describeValue(value)}`,
+			`is ${describeValue(value)}; it needs to be SMS or VOICE`,
 			'Choose SMS or VOICE as the channel for the new code.',
 		);
 	}
@@ -143,7 +180,7 @@ export function checkFields<T extends Record<string, () => unknown>>(
 					: {
 							field,
 							rule: `could not be read: ${(error as Error).message}`,
-							hint: `Fix the expression in ${field}.`,
+							hint: `Fix the expression in ${field}: it failed for this item.`,
 						},
 			);
 		}
