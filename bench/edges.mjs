@@ -3,12 +3,13 @@
 // a fresh process so its peak RSS is its own:
 //   oversized  8 items at concurrency 8, each answered with a 50 MiB body: peak RSS, wall time
 //   trickle    one answer trickled a byte every 100 ms, Timeout 3000 ms: time to the item's end
-//   stop       two requests held 10 s by the emulator, Stop pressed: time until both connections close
+//   stop       two requests held 10 s by the emulator, Stop pressed: time until the node returned
+//   stopWait   a pacing wait of 10 s (0.1 requests/s), Stop pressed: time until the node returned
 // Usage: node bench/edges.mjs [--reps N]; prints a markdown table (median, min–max).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CASES = ['oversized', 'trickle', 'stop'];
+const CASES = ['oversized', 'trickle', 'stop', 'stopWait'];
 const self = fileURLToPath(import.meta.url);
 const caseArg = process.argv.indexOf('--case');
 
@@ -71,36 +72,30 @@ async function runCase(name) {
 				peakRssMiB: peakRssMiB(),
 			};
 		}
-		if (name === 'stop') {
-			emulator.setFaults({ latencyMs: 10_000 });
+		if (name === 'stop' || name === 'stopWait') {
+			const inFlight = name === 'stop';
+			emulator.setFaults(inFlight ? { latencyMs: 10_000 } : {});
 			const items = Array.from({ length: 4 }, () => itemFor(NUMBERS.pending1));
 			let stoppedAt = 0;
-			let closedAt = 0;
-			const closed = new Promise((resolve) => {
-				const poll = setInterval(() => {
-					if (!stoppedAt || emulator.counters.inFlight > 0) return;
-					closedAt = Date.now();
-					clearInterval(poll);
-					resolve();
-				}, 5);
-			});
+			let settled;
 			await runOperation(emulator, 'retryOtp', items, {
-				options: { concurrency: 2 },
+				options: inFlight ? { concurrency: 2 } : { requestsPerSecond: 0.1 },
 				onRunning: (running) => {
+					// n8n-core settles `running` once the node's execute() has returned.
+					settled = running.then(() => Date.now());
 					const poll = setInterval(() => {
-						if (emulator.counters.inFlight < 2) return;
+						const ready = inFlight
+							? emulator.counters.inFlight === 2
+							: emulator.requests.length === 1;
+						if (!ready) return;
 						clearInterval(poll);
 						stoppedAt = Date.now();
 						running.cancel();
 					}, 5);
 				},
 			});
-			await closed;
-			return {
-				outcome: `${emulator.requests.length} sent`,
-				ms: closedAt - stoppedAt,
-				peakRssMiB: peakRssMiB(),
-			};
+			const ms = (await settled) - stoppedAt;
+			return { outcome: `${emulator.requests.length} sent`, ms, peakRssMiB: peakRssMiB() };
 		}
 		throw new Error(`unknown case ${name}`);
 	} finally {
