@@ -25,7 +25,7 @@ const kind = flags.kind;
 const items = Number(flags.items ?? 1);
 const concurrency = Number(flags.concurrency ?? 1);
 const rps = Number(flags.rps ?? 0);
-// --root DIR: another copy of the package (package.json, dist/, test/helpers/, test/emulator/),
+// --root DIR: another copy of the package (package.json, dist/, test/helpers/, emulator/),
 // so investigate.mjs can compare two builds of the node in the same run.
 const ROOT = flags.root
 	? pathToFileURL(`${path.resolve(flags.root)}/`).href
@@ -203,7 +203,7 @@ async function bareCase(url) {
 // ---- probe: what the node puts on the wire for item 0 ----
 
 async function probe() {
-	const { startKaleyraEmulator } = await import('../test/emulator/kaleyra-emulator.mjs');
+	const { startKaleyraEmulator } = await import('../emulator/kaleyra-emulator.mjs');
 	const { runKaleyraNode } = await helper('engine.mjs');
 	const { credentialsFor, MAPPED_PARAMETERS, itemFor } = await helper('kaleyra.mjs');
 	const emulator = await startKaleyraEmulator({ numbers: benchNumbers(1) });

@@ -45,7 +45,7 @@ if (caseArg !== -1) {
 
 async function runCase(name) {
 	const { NUMBERS, itemFor, runOperation } = await import('../test/helpers/kaleyra.mjs');
-	const { startKaleyraEmulator } = await import('../test/emulator/kaleyra-emulator.mjs');
+	const { startKaleyraEmulator } = await import('../emulator/kaleyra-emulator.mjs');
 	const emulator = await startKaleyraEmulator({ recordRequests: true });
 	const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 	try {

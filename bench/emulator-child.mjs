@@ -4,7 +4,7 @@
 // API (reset, faults, counters, requests) and stops it with SIGTERM, or by closing its stdin.
 import process from 'node:process';
 
-import { startKaleyraEmulator } from '../test/emulator/kaleyra-emulator.mjs';
+import { startKaleyraEmulator } from '../emulator/kaleyra-emulator.mjs';
 import { benchNumbers, parseFlags } from './shared.mjs';
 
 const flags = parseFlags(process.argv.slice(2));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_ACCOUNT } from '../test/emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
 import { LATENCY_MS, benchNumber } from './shared.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

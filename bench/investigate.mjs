@@ -3,7 +3,7 @@
 //     agent, and node:http with a new agent per request (what n8n's helper does: connection: close);
 //  2. the node itself at the same concurrencies;
 //  3. a CPU profile of the node's measured run at concurrency 32, by package and by function.
-// With --compare DIR (a copy of the package: package.json, dist/, test/helpers/, test/emulator/),
+// With --compare DIR (a copy of the package: package.json, dist/, test/helpers/, emulator/),
 // it instead runs that build and the current one alternately, --reps times per concurrency, and
 // prints the medians: a before/after of a change to the node (--against DIR2: the "after" side
 // is a copy too, instead of the current dist/).

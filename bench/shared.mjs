@@ -1,6 +1,6 @@
 // What the benchmark's processes share: the generated phone numbers, the items that map
 // onto them, and the request each item becomes.
-import { DEFAULT_ACCOUNT } from '../test/emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
 
 export const WABA_ID = DEFAULT_ACCOUNT.wabaIds[0];
 export const LATENCY_MS = 20;

@@ -1,7 +1,7 @@
 // `npm run demo`: starts the Kaleyra emulator on 127.0.0.1 and runs a batch of
 // numbers through Verify Number in n8n's engine, then shows what reached each output.
-import { startKaleyraEmulator } from './emulator/kaleyra-emulator.mjs';
-import { DEFAULT_ACCOUNT, NUMBERS } from './emulator/fixtures.mjs';
+import { startKaleyraEmulator } from '../emulator/kaleyra-emulator.mjs';
+import { DEFAULT_ACCOUNT, NUMBERS } from '../emulator/fixtures.mjs';
 import { runKaleyraNode } from './helpers/engine.mjs';
 
 const WABA_ID = DEFAULT_ACCOUNT.wabaIds[0];

@@ -1,6 +1,6 @@
 // The Kaleyra credential the examples refer to (id kaleyraSandbox01), pointed at a base URL
 // such as the emulator's, in the form `n8n import:credentials` takes (plain-text data).
-import { DEFAULT_ACCOUNT } from '../../test/emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 
 export const EXAMPLE_CREDENTIAL = { id: 'kaleyraSandbox01', name: 'Kaleyra WhatsApp account' };
 

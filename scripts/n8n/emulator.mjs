@@ -1,4 +1,4 @@
-// Runs the Kaleyra emulator (test/emulator/cli.mjs) as its own process on 127.0.0.1, so that
+// Runs the Kaleyra emulator (emulator/cli.mjs) as its own process on 127.0.0.1, so that
 // n8n, another process, can call it; its control API lets the caller read what it received.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -10,7 +10,7 @@ const READY_LINE = /^KALEYRA_EMULATOR_URL=(\S+)$/m;
 export async function startEmulator({ port = 0 } = {}) {
 	const child = spawn(
 		process.execPath,
-		[path.join(projectRoot, 'test/emulator/cli.mjs'), '--port', String(port)],
+		[path.join(projectRoot, 'emulator/cli.mjs'), '--port', String(port)],
 		{
 			stdio: ['ignore', 'pipe', 'inherit'],
 		},

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NUMBERS } from '../../test/emulator/fixtures.mjs';
+import { NUMBERS } from '../../emulator/fixtures.mjs';
 import { openInstance, readExamples } from './instance.mjs';
 import { buildAndPack } from './package.mjs';
 import { SANDBOX_OWNER, restClient } from './rest.mjs';
@@ -68,6 +68,7 @@ console.log(`
   workflows "Kaleyra: verify a batch of WhatsApp numbers" and "Kaleyra: verify a new WhatsApp number with the OTP from a form"
   emulator  ${instance.emulator.url} (credential "Kaleyra WhatsApp account" points there)
             e.g. number id ${NUMBERS.pending1.id}, phone ${NUMBERS.pending1.phoneNumber}, OTP ${NUMBERS.pending1.otp}
+            OTPs it "sent", as a phone shows them: ${instance.emulator.url}/__emulator/
             what it received: ${instance.emulator.url}/__emulator/requests
   n8n data  ${instance.userFolder} (removed on exit)
 Press Ctrl-C to stop.`);

@@ -8,7 +8,7 @@ import { kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
 import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
-import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { freePort } from './lib/ports.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';

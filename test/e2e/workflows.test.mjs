@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { executeWorkflow } from '../../scripts/n8n/cli.mjs';
 import { kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
-import { DEFAULT_ACCOUNT, NUMBERS } from '../emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 import {
 	BAD_KEY_CREDENTIAL,
 	BRANCHES,

@@ -4,7 +4,7 @@
 // numbers so the emulator's state changes (a verified number becomes approved) never depend
 // on the order n8n runs the branches in.
 import { EXAMPLE_CREDENTIAL as GOOD_KEY_CREDENTIAL } from '../../../scripts/n8n/credentials.mjs';
-import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT, NUMBERS } from '../../../emulator/fixtures.mjs';
 
 export const COVERAGE_WORKFLOW_ID = 'kaleyraE2eCover1';
 export const BAD_KEY_CREDENTIAL = { id: 'kaleyraBadKey001', name: 'Kaleyra with a wrong API key' };

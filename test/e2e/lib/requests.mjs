@@ -1,7 +1,7 @@
 // What the emulator must have received for a list of items: one POST per item that passed the
 // node's own input checks, to the right path, with the key in `api-key`, a JSON content type
 // and exactly Kaleyra's body (ids and OTPs as strings, the phone number in E.164).
-import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT } from '../../../emulator/fixtures.mjs';
 
 const E164_PUNCTUATION = /[\s().-]/g;
 

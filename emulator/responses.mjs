@@ -1,5 +1,6 @@
 // Response bodies exactly as Kaleyra's two pages show them (note `data` is [] in some samples
-// and {} in others), each with the HTTP status NOTES.md gives for its code. `json` is the
+// and {} in others), each with the HTTP status NOTES.md gives for its code; then the bodies
+// Kaleyra does not publish (add, list, details, unknown id...), each marked ASSUMED. `json` is the
 // body serialized once, so answering costs no JSON.stringify per request.
 import { deepFreeze } from './fixtures.mjs';
 
@@ -64,18 +65,50 @@ export const RESPONSES = deepFreeze({
 	otpResent: reply(200, { code: 'WA200', message: OK_MESSAGE, data: true, error: {} }),
 
 	// NOT documented by Kaleyra: plausible bodies chosen for this emulator.
+	// ASSUMED: unknown id, an id of another WABA, or a phone number that is not the id's.
 	unknownPhoneNumberId: reply(400, {
 		code: 'WA400',
 		message: 'invalid phone number id',
 		data: [],
 		error: { id: 'invalid phone number id' },
 	}),
+	// ASSUMED: a well-formed OTP that is not the number's.
 	wrongOtp: reply(400, {
 		code: 'WA400',
 		message: 'Incorrect OTP',
 		data: {},
 		error: { otp: 'Incorrect OTP' },
 	}),
+	// ASSUMED (add; Kaleyra publishes no error body for add): the documented envelope, one
+	// `error` key naming the field, `data` [] like the documented invalidPhoneNumber.
+	invalidCountryCode: reply(400, {
+		code: 'WA400',
+		message: 'invalid country code',
+		data: [],
+		error: { country_code: 'invalid country code' },
+	}),
+	// ASSUMED: 3 to 512 characters is Meta's display-name rule, not something Kaleyra states.
+	invalidName: reply(400, {
+		code: 'WA400',
+		message: 'name must be 3 to 512 characters',
+		data: [],
+		error: { name: 'name must be 3 to 512 characters' },
+	}),
+	// ASSUMED: retry_otp's documented validator text, reused as is, under add's own key.
+	badVerificationType: reply(400, {
+		code: 'WA400',
+		message: TYPE_VERIFICATION_ERROR,
+		data: [],
+		error: { verification_type: TYPE_VERIFICATION_ERROR },
+	}),
+	// ASSUMED: a number already on the account (in any of its WABAs).
+	phoneNumberExists: reply(400, {
+		code: 'WA400',
+		message: 'phone number already exists',
+		data: [],
+		error: { phone_number: 'phone number already exists' },
+	}),
+	// ASSUMED: any method and path the emulator does not serve.
 	notFound: reply(404, {
 		code: 'WA404',
 		message: 'Not Found',
@@ -88,6 +121,16 @@ export const RESPONSES = deepFreeze({
 export const verified = (id) =>
 	reply(200, { code: 'WA200', message: OK_MESSAGE, data: id, error: {} });
 
-// GET .../number (list; body shape beyond code/message/error is an assumption).
-export const numberList = (numbers) =>
-	reply(200, { code: 'WA200', message: OK_MESSAGE, data: numbers, error: {} });
+// The WA200 envelope around `data`, for the answers built per request below.
+const ok = (data) => reply(200, { code: 'WA200', message: OK_MESSAGE, data, error: {} });
+
+// ASSUMED (add success): `data` = { id, phone_number, name, verification_type, status }.
+export const numberAdded = (data) => ok(data);
+
+// GET .../number (list). ASSUMED: `data` an array of { id, phone_number, name, status,
+// verification_type?, quality_rating, messaging_limit_tier, verified_name }.
+export const numberList = (numbers) => ok(numbers);
+
+// GET .../<phone>/phone_number_details. ASSUMED: `data` an object with the fields Kaleyra's
+// fetch-phone-number-details page lists (see api.mjs's detailsOf).
+export const numberDetails = (details) => ok(details);

@@ -16,17 +16,21 @@ export const DEFAULT_ACCOUNT = deepFreeze({
 });
 
 // state: 'pending' verifies; 'approved' answers WA500 already approved;
-// 'unavailable' answers WA500 Please try again later.
+// 'unavailable' answers WA500 Please try again later. `name` is the display name (what
+// add's `name` sets; ASSUMED to be what the list's `name` and details' `verified_name` show).
+// Every fixture belongs to the account's first WABA.
 export const NUMBERS = deepFreeze({
 	pending1: {
 		id: '100000000000001',
 		phoneNumber: '+919765400001',
+		name: 'Acme Support',
 		otp: '123456',
 		state: 'pending',
 	},
 	pending2: {
 		id: '1000000000000002',
 		phoneNumber: '+919765400002',
+		name: 'Acme Sales',
 		otp: '234567',
 		state: 'pending',
 	},
@@ -34,6 +38,7 @@ export const NUMBERS = deepFreeze({
 	pendingLongId: {
 		id: '10987654321098765',
 		phoneNumber: '+919765400003',
+		name: 'Acme Long Id',
 		otp: '345678',
 		state: 'pending',
 	},
@@ -41,18 +46,21 @@ export const NUMBERS = deepFreeze({
 	pendingZeroOtp: {
 		id: '100000000000004',
 		phoneNumber: '+919765400004',
+		name: 'Acme Zero OTP',
 		otp: '012345',
 		state: 'pending',
 	},
 	approved: {
 		id: '100000000000005',
 		phoneNumber: '+919765400005',
+		name: 'Acme Approved',
 		otp: '456789',
 		state: 'approved',
 	},
 	unavailable: {
 		id: '100000000000006',
 		phoneNumber: '+919765400006',
+		name: 'Acme Unavailable',
 		otp: '567890',
 		state: 'unavailable',
 	},

@@ -1,18 +1,11 @@
-// Standalone emulator for a suite driving n8n in another process:
-//   node test/emulator/cli.mjs [--port N]
-// prints one line `KALEYRA_EMULATOR_URL=http://127.0.0.1:PORT` and runs until SIGINT/SIGTERM.
+// Standalone emulator for a suite driving n8n in another process, or for a person:
+//   node emulator/cli.mjs [--port N]
+// prints `KALEYRA_EMULATOR_URL=http://127.0.0.1:PORT` as its first line (harnesses read that
+// line), then one line per OTP it "sends", and runs until SIGINT/SIGTERM.
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 
-import { startKaleyraEmulator } from './kaleyra-emulator.mjs';
-
-// `node --test test/` runs every .mjs file below a `test` directory, this one included, with
-// NODE_TEST_CONTEXT set and no arguments; without this guard it would never exit.
-// A harness spawning the CLI from inside a test must therefore pass an argument (--port 0).
-if (process.env.NODE_TEST_CONTEXT && process.argv.length === 2) {
-	process.stderr.write('cli.mjs: run by node --test as a test file; not starting the emulator\n');
-	process.exit(0);
-}
+import { otpText, startKaleyraEmulator } from './kaleyra-emulator.mjs';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
 const port = Number(values.port);
@@ -21,7 +14,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 	process.exit(2);
 }
 
-const emulator = await startKaleyraEmulator({ port });
+// The URL line is written in the tick the server starts listening, before any request can
+// be read, so it always comes before the first OTP line.
+const emulator = await startKaleyraEmulator({
+	port,
+	onOtp: (message) => process.stdout.write(`[kaleyra-emulator] ${otpText(message)}\n`),
+});
 process.stdout.write(`KALEYRA_EMULATOR_URL=${emulator.url}\n`);
 
 // First signal: close (which destroys open and hanging sockets) and exit 0. A second signal,

@@ -141,10 +141,13 @@ export function createFaultPicker() {
 	};
 	set({});
 
-	// Order: the global queue, then the id's own sequence, then the probabilities.
-	// 'ok' consumes a slot and means "no fault".
-	const pick = (idDigits) => {
-		const next = queue.length > 0 ? queue.shift() : byId.get(idDigits)?.shift();
+	// Order: the global queue, then the request's own sequence, then the probabilities.
+	// 'ok' consumes a slot and means "no fault". `keys`: the byPhoneNumberId keys this
+	// request answers to, first match wins: [id digits] for verify and retry, the number's
+	// digits for add (see api.mjs's parseBody), none for a GET.
+	const pick = (keys) => {
+		let next = queue.length > 0 ? queue.shift() : undefined;
+		for (let i = 0; next === undefined && i < keys.length; i++) next = byId.get(keys[i])?.shift();
 		if (next !== undefined) return next === 'ok' ? null : next;
 		if (cfg.thresholds.length === 0) return null;
 		const draw = random();

@@ -1,20 +1,23 @@
-// Kaleyra WhatsApp number API emulator: an HTTP server on 127.0.0.1 that answers verify,
-// retry_otp and the number list as strictly as Kaleyra's documents, with a request log,
-// fault injection and a control API. See README.md.
+// Kaleyra WhatsApp number API emulator: an HTTP server on 127.0.0.1 that answers add,
+// verify, retry_otp, the number list and number details (verify and retry_otp as strictly as
+// Kaleyra's documents, the rest as NOTES.md infers them), with a request log, the OTP
+// messages it "sent", fault injection and a control API. See README.md.
 import { createServer } from 'node:http';
 
 import { answerApi, parseBody } from './api.mjs';
 import { startCatcher } from './catcher.mjs';
-import { CONTROL_PREFIX, answerControl } from './control.mjs';
+import { answerControl, isControl } from './control.mjs';
 import { createFaultPicker, deliverFault, isAfterProcessing } from './faults.mjs';
 import { DEFAULT_ACCOUNT, DEFAULT_NUMBERS } from './fixtures.mjs';
+import { createState } from './state.mjs';
 
 export { DEFAULT_ACCOUNT, DEFAULT_NUMBERS, NUMBERS } from './fixtures.mjs';
 export { RESPONSES } from './responses.mjs';
 export { FAULT_KINDS } from './faults.mjs';
 export { CATCHER_PATH } from './catcher.mjs';
+export { FIRST_ADDED_ID, otpAt, otpText } from './state.mjs';
 
-const NO_BODY = Object.freeze({ json: null, idType: null, idDigits: null });
+const NO_BODY = Object.freeze({ json: null, idType: null, idDigits: null, faultKeys: [] });
 
 function readBody(req) {
 	return new Promise((resolve, reject) => {
@@ -28,26 +31,14 @@ function readBody(req) {
 	});
 }
 
-function send(res, status, json) {
-	res.writeHead(status, {
-		'content-type': 'application/json',
-		'content-length': Buffer.byteLength(json),
-	});
+function send(res, status, json, headers = { 'content-type': 'application/json' }) {
+	res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(json) });
 	res.end(json);
 	return status;
 }
 
 // unref: pending latency must not keep the process alive once the emulator is closed.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-// Mutable per-number state, rebuilt from the fixture on every reset().
-const loadNumbers = (fixture) =>
-	new Map(
-		Object.entries(fixture).map(([id, { phoneNumber, otp, state }]) => [
-			id,
-			{ phoneNumber, otp, state, otpSentCount: 0 },
-		]),
-	);
 
 const newCounters = () => ({
 	requests: 0,
@@ -62,14 +53,19 @@ const bump = (table, key) => {
 };
 
 /**
- * @param {{ port?: number, account?: object, numbers?: object, recordRequests?: boolean }} options
+ * @param {{ port?: number, account?: object, numbers?: object, recordRequests?: boolean,
+ *   onOtp?: (message: { phoneNumber: string, channel: string, otp: string, sentAt: number,
+ *   reason: 'add' | 'retry' }) => void }} options
+ * onOtp is called synchronously for every OTP the emulator "sends" (even with
+ * recordRequests: false); it must not throw.
  */
 export async function startKaleyraEmulator(options = {}) {
 	const account = Object.freeze({ ...DEFAULT_ACCOUNT, ...options.account });
 	const fixture = options.numbers ?? DEFAULT_NUMBERS;
 	const recordRequests = options.recordRequests !== false;
 	const faults = createFaultPicker();
-	const state = { account, numbers: loadNumbers(fixture) };
+	// recordRequests: false keeps no OTP messages either: a benchmark keeps no logs at all.
+	const state = createState({ account, fixture, keepOtps: recordRequests, onOtp: options.onOtp });
 	const requests = [];
 	const counters = newCounters();
 	// Where the redirect faults send a client; started first so a Location is always valid.
@@ -85,10 +81,13 @@ export async function startKaleyraEmulator(options = {}) {
 		catcher: { url: catcher.url, requests: catcher.requests },
 		/** The most API requests the emulator held at once since the last reset. */
 		maxInFlight: () => counters.maxInFlight,
-		numbers: () =>
-			Object.fromEntries([...state.numbers].map(([id, number]) => [id, { ...number }])),
+		/** `{ [id]: { phoneNumber, name, wabaId, verificationType, otp, state, otpSentCount } }` */
+		numbers: () => state.snapshot(),
+		/** The OTP messages sent since the last reset, oldest first (copies). */
+		otps: () => state.otps.map((message) => ({ ...message })),
 		reset() {
-			state.numbers = loadNumbers(fixture);
+			// Fixtures back, added numbers and OTP messages gone, id and OTP counters restarted.
+			state.reset();
 			requests.length = 0;
 			catcher.requests.length = 0;
 			Object.assign(counters, newCounters());
@@ -109,7 +108,7 @@ export async function startKaleyraEmulator(options = {}) {
 
 	async function handleApi(req, res, rawBody, receivedAt) {
 		const parsed = rawBody ? parseBody(rawBody) : NO_BODY;
-		const fault = faults.pick(parsed.idDigits);
+		const fault = faults.pick(parsed.faultKeys);
 		const cfg = faults.config();
 		// Faults before processing leave the state untouched; see faults.mjs.
 		const processed = !fault || isAfterProcessing(fault);
@@ -151,9 +150,9 @@ export async function startKaleyraEmulator(options = {}) {
 	async function handle(req, res) {
 		const receivedAt = Date.now();
 		const rawBody = await readBody(req);
-		if (req.url.startsWith(CONTROL_PREFIX)) {
-			const { status, json } = answerControl(emulator, req.method, req.url, rawBody);
-			send(res, status, json);
+		if (isControl(req.url)) {
+			const { status, body, headers } = answerControl(emulator, req.method, req.url, rawBody);
+			send(res, status, body, headers);
 			return;
 		}
 		counters.inFlight += 1;
