@@ -6,16 +6,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { commonFields } from './actions/common';
-import { retryOtpFields } from './actions/retryOtp.operation';
-import { optionsField } from './actions/options';
-import type { Operation } from './actions/runItem';
-import { itemContext, runItem, unexpectedFailure } from './actions/runItem';
-import { startRun } from './actions/startRun';
-import { verifyNumberFields } from './actions/verifyNumber.operation';
-import type { ItemResult } from './helpers/answers';
-import { failureResult } from './helpers/answers';
-import { mapWithConcurrency } from './helpers/scheduler';
+import { operationNamed, operationSubtitle, operationsProperties } from './actions/registry';
+import { optionsField } from './engine/options';
+import { prepareItem } from './engine/prepareItem';
+import { runItem, unexpectedFailure } from './engine/runItem';
+import { mapWithConcurrency } from './engine/scheduler';
+import { startRun } from './engine/startRun';
+import type { ItemFailure, ItemResult } from './results/itemResults';
+import { failureResult } from './results/itemResults';
 import { CREDENTIAL_TYPE } from './transport/kaleyraRequest';
 
 export class KaleyraWhatsAppNumber implements INodeType {
@@ -28,63 +26,22 @@ export class KaleyraWhatsAppNumber implements INodeType {
 		},
 		group: ['output'],
 		version: 1,
-		subtitle:
-			'={{ {"verifyNumber": "Verify Number", "retryOtp": "Retry OTP"}[$parameter["operation"]] }}',
-		description: 'Verify a WhatsApp Business number on Kaleyra with its OTP, or send it a new OTP',
+		subtitle: operationSubtitle,
+		description:
+			'Take a WhatsApp Business number live on Kaleyra: add it, verify it with its OTP, resend the OTP, and check its status',
 		defaults: { name: 'Kaleyra WhatsApp Number' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Success', 'Error'],
 		usableAsTool: true,
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Verify Number',
-						value: 'verifyNumber',
-						action: 'Verify a phone number with its OTP',
-						description: 'Finish verifying a number added to a WABA, with the OTP it received',
-					},
-					{
-						name: 'Retry OTP',
-						value: 'retryOtp',
-						action: 'Send a new OTP to a phone number',
-						description: 'Ask Kaleyra to send the number a new OTP, by SMS or voice call',
-					},
-				],
-				default: 'verifyNumber',
-			},
-			{
-				displayName:
-					'Each item leaves by the Success output or by the Error output, where error.code and error.hint say what went wrong and what to do',
-				name: 'outputsNotice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName:
-					'Each item that reaches Kaleyra sends the number a new code by SMS or call. Put this after a wait or a user request, not in a loop.',
-				name: 'retryNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { operation: ['retryOtp'] } },
-			},
-			...commonFields,
-			...verifyNumberFields,
-			...retryOtpFields,
-			optionsField,
-		],
+		properties: [...operationsProperties, optionsField],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const operation = this.getNodeParameter('operation', 0) as Operation;
-		const start = await startRun(this, operation, this.getExecutionCancelSignal());
+		const operationValue = this.getNodeParameter('operation', 0);
+		const start = await startRun(this, operationValue, this.getExecutionCancelSignal());
 
 		let results: ItemResult[];
 		if ('failure' in start) {
@@ -96,13 +53,7 @@ export class KaleyraWhatsAppNumber implements INodeType {
 			}
 			// Thrown with On Error set to Continue, n8n would pass the input items out of Success,
 			// OTP unmasked: each goes to Error instead, masked, saying what to fix.
-			results = items.map((_, itemIndex) =>
-				failureResult(
-					itemContext(this, operation, itemIndex),
-					{ ...failure, fields: [...failure.fields] },
-					0,
-				),
-			);
+			results = items.map((_, itemIndex) => runFailure(this, operationValue, itemIndex, failure));
 		} else {
 			const { run, concurrency } = start;
 			results = await mapWithConcurrency(items.length, concurrency, async (itemIndex) => {
@@ -120,9 +71,24 @@ export class KaleyraWhatsAppNumber implements INodeType {
 		const success: INodeExecutionData[] = [];
 		const errors: INodeExecutionData[] = [];
 		results.forEach((result, itemIndex) => {
-			const branch = result.ok || asTool ? success : errors;
-			branch.push({ json: result.json, pairedItem: { item: itemIndex } });
+			const pairedItem = { item: itemIndex };
+			if (result.ok) for (const json of result.items) success.push({ json, pairedItem });
+			else (asTool ? success : errors).push({ json: result.json, pairedItem });
 		});
 		return [success, errors];
 	}
+}
+
+/** The Error item of an input item when the run cannot start: what it was about, masked. */
+function runFailure(
+	fns: IExecuteFunctions,
+	operationValue: unknown,
+	itemIndex: number,
+	failure: ItemFailure,
+): ItemResult {
+	const operation = operationNamed(operationValue);
+	const context = operation
+		? prepareItem(fns, operation, itemIndex).context
+		: { operation: String(operationValue) };
+	return failureResult(context, { ...failure, fields: [...failure.fields] }, 0);
 }

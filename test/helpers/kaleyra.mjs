@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach } from 'node:test';
 
-import { startKaleyraEmulator } from '../emulator/kaleyra-emulator.mjs';
-import { DEFAULT_ACCOUNT, NUMBERS } from '../emulator/fixtures.mjs';
+import { startKaleyraEmulator } from '../../emulator/kaleyra-emulator.mjs';
+import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 import { runKaleyraNode } from './engine.mjs';
 
 export { DEFAULT_ACCOUNT, NUMBERS };
@@ -46,6 +46,22 @@ export const MAPPED_PARAMETERS = {
 		phoneNumberId: '={{ $json.phoneNumberId }}',
 		phoneNumber: '={{ $json.phoneNumber }}',
 		typeVerification: '={{ $json.channel }}',
+	},
+	addNumber: {
+		operation: 'addNumber',
+		wabaId: '={{ $json.wabaId }}',
+		phoneNumber: '={{ $json.phoneNumber }}',
+		countryCode: '={{ $json.countryCode }}',
+		displayName: '={{ $json.displayName }}',
+		typeVerification: '={{ $json.channel }}',
+	},
+	getManyNumbers: {
+		operation: 'getManyNumbers',
+		wabaId: '={{ $json.wabaId }}',
+	},
+	getNumberDetails: {
+		operation: 'getNumberDetails',
+		phoneNumber: '={{ $json.phoneNumber }}',
 	},
 };
 

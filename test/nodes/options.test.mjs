@@ -138,7 +138,7 @@ describe('Max Requests per Second', () => {
 
 	it('is read as 0 (no pacing) or kept within 0.01 to 1000 per second', () => {
 		const { readRunSettings } = require(
-			`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/actions/options.js`,
+			`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/engine/options.js`,
 		);
 		const read = (requestsPerSecond) =>
 			readRunSettings({

@@ -30,7 +30,6 @@ describe('Retry OTP', () => {
 			phoneNumberId: NUMBERS.pending1.id,
 			phoneNumber: NUMBERS.pending1.phoneNumber,
 			channel: 'VOICE',
-			alreadyApproved: false,
 			code: 'WA200',
 			message: 'Request Processed Successfully',
 			data: true,

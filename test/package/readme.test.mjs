@@ -48,7 +48,7 @@ describe('README', () => {
 
 	it('lists every error code the node can give', () => {
 		const { OWN_ERROR_CODES } = require(
-			`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/helpers/answers.js`,
+			`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/results/itemResults.js`,
 		);
 		for (const code of [...Object.values(OWN_ERROR_CODES), 'RBC001', 'WA400', 'WA401', 'WA500']) {
 			assert.match(

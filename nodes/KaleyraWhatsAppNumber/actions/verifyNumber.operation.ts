@@ -1,48 +1,50 @@
 /** Verify Number: sends the OTP the number received, to finish its verification. */
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { checkFields, maskOtp, toOtp } from '../helpers/validation';
-import type { PreparedItem } from './common';
-import { checkCommonFields, readParameter } from './common';
+import { maskOtp, toOtp } from '../helpers/validation';
+import { phoneNumberField, phoneNumberIdField, wabaIdField } from './fields';
+import { defineOperation } from './operation';
 
-export const verifyNumberFields: INodeProperties[] = [
-	{
-		displayName: 'OTP',
-		name: 'otp',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 012345',
-		description:
-			'The 6-digit code the number received by SMS or voice call, usually mapped from the form or email that brought it in. Kept as text so a leading zero survives.',
-		displayOptions: { show: { operation: ['verifyNumber'] } },
+export const verifyNumber = defineOperation({
+	option: {
+		name: 'Verify Number',
+		value: 'verifyNumber',
+		action: 'Verify a phone number with its OTP',
+		description: 'Finish verifying a number added to a WABA, with the OTP it received',
 	},
-];
-
-export function prepareVerifyNumber(fns: IExecuteFunctions, itemIndex: number): PreparedItem {
-	const common = checkCommonFields(fns, itemIndex);
-	const own = checkFields({ otp: () => toOtp('otp', readParameter(fns, 'otp', itemIndex)) });
-	const { wabaId, phoneNumberId, phoneNumber } = common.values;
-	const { otp } = own.values;
-	const problems = [...common.problems, ...own.problems];
-	return {
-		context: {
-			operation: 'verifyNumber',
-			wabaId: wabaId ?? null,
-			phoneNumberId: phoneNumberId ?? null,
-			phoneNumber: phoneNumber ?? null,
-			otp: otp === undefined ? null : maskOtp(otp),
+	fields: {
+		wabaId: wabaIdField,
+		phoneNumberId: phoneNumberIdField,
+		phoneNumber: phoneNumberField('The number being verified'),
+		otp: {
+			property: {
+				displayName: 'OTP',
+				name: 'otp',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. 012345',
+				description:
+					'The 6-digit code the number received by SMS or voice call, usually mapped from the form or email that brought it in. Kept as text so a leading zero survives.',
+			},
+			check: (value: unknown) => toOtp('otp', value),
 		},
-		problems,
-		// id is sent as a string: the verify table says String, and a JSON number
-		// would lose the digits of IDs of 16 digits or more.
-		request:
-			problems.length > 0
-				? undefined
-				: {
-						wabaId,
-						endpoint: 'verify',
-						body: { id: phoneNumberId, phone_number: phoneNumber, otp },
-					},
-	};
-}
+	},
+	safeToRepeat: false,
+	alreadyApprovedIsDone: true,
+	context: ({ wabaId, phoneNumberId, phoneNumber, otp }) => ({
+		wabaId: wabaId ?? null,
+		phoneNumberId: phoneNumberId ?? null,
+		phoneNumber: phoneNumber ?? null,
+		otp: otp === undefined ? null : maskOtp(otp),
+	}),
+	// id is sent as a string: the verify table says String, and a JSON number would lose the
+	// digits of IDs of 16 digits or more.
+	request: ({ wabaId, phoneNumberId, phoneNumber, otp }) => ({
+		method: 'POST',
+		path: `/whatsapp/${wabaId}/number/verify`,
+		body: { id: phoneNumberId, phone_number: phoneNumber, otp },
+	}),
+	secret: ({ otp }) => otp,
+	successItems: ({ data }) => [{ alreadyApproved: false, data: data as IDataObject }],
+});

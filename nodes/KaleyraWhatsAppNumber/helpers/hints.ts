@@ -4,7 +4,11 @@ export const HINTS = {
 	phoneNumberId:
 		'Check the phone number ID: it is the ID Kaleyra returned when the number was added to the WABA.',
 	phoneNumber: 'Check the phone number: the one added to this WABA, with "+" and its country code.',
-	typeVerification: 'Choose SMS or VOICE as the channel.',
+	typeVerification: 'Choose SMS or VOICE as the channel for the code.',
+	displayName:
+		"Give the display name Meta will review: your business's name as customers know it, 3 to 512 characters, matching the business's website or documents, with no URL and no generic words alone.",
+	countryCode:
+		'Check the country calling code: it must be the digits right after the "+" of the phone number, such as 91 for +91….',
 	wabaId: 'Check the WABA ID in the WhatsApp settings of your Kaleyra account.',
 	badCredentials:
 		'Check the SID and API key in the credential, and that its region matches your Kaleyra account: a wrong region answers the same way. A key limited to whitelisted IPs must allow this n8n server.',
@@ -28,6 +32,10 @@ export const HINTS = {
 		'Check that n8n can reach the Kaleyra API domain of the chosen region (or the custom base URL), then run the item again: the request was not sent.',
 	mayHaveArrived:
 		'The request may have reached Kaleyra: a Verify Number may have used up one of the OTP\'s tries, a Retry OTP may have sent a code. Check the number before sending it again.',
+	readAgain:
+		'Nothing was changed at Kaleyra by this request, whatever became of its answer: run the item again.',
+	customApiCall:
+		"For another Kaleyra endpoint, use n8n's HTTP Request node with Authentication: Predefined Credential Type and the Kaleyra WhatsApp API credential.",
 	stoppedBeforeSending: 'The execution was stopped before this item was sent; run it again when ready.',
 	nodeFault:
 		'This is a fault in the node, not in your data. Please report it with the workflow that shows it.',

@@ -3,6 +3,7 @@
  * or explains which field broke which rule. Nothing here talks to the network,
  * so a bad item costs no request.
  */
+import { HINTS } from './hints';
 
 export interface FieldProblem {
 	field: string;
@@ -134,13 +135,47 @@ export function toOtp(field: string, value: unknown): string {
 		typeof value === 'number'
 			? ' A JSON number drops leading zeros: keep the OTP quoted as text where it comes from.'
 			: '';
-	const hint = `The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.${zeroLost}`;
+	const hint = `${HINTS.otp}${zeroLost}`;
 	const text = asText(field, value, hint);
 	if (text === '') fail(field, 'is empty', hint);
 	const stray = firstOutside(text, /^[0-9]$/);
 	if (stray)
 		fail(field, `has a character that is not a digit 0-9 at position ${stray.position}`, hint);
 	if (text.length !== 6) fail(field, `has ${text.length} digits; it needs exactly 6`, hint);
+	return text;
+}
+
+/** The country calling code apart ("91" for India), as Kaleyra's add call takes it. */
+export function toCallingCode(field: string, value: unknown): string {
+	const hint =
+		'Give the country calling code as 1 to 3 digits without "+", such as 91 for India or 1 for the US and Canada.';
+	const text = asText(field, value, hint).replace(/^\+/, '');
+	if (text === '') fail(field, 'is empty', hint);
+	const stray = firstOutside(text, /^[0-9]$/);
+	if (stray)
+		fail(
+			field,
+			`has ${describeChar(stray.char)} at position ${stray.position}, where only digits 0-9 may be`,
+			hint,
+		);
+	if (text.length > 3) fail(field, `has ${text.length} digits; a calling code has 1 to 3`, hint);
+	if (text.startsWith('0')) fail(field, 'starts with 0; no calling code does', hint);
+	return text;
+}
+
+// Meta reviews the display name; it refuses names shorter than 3 characters.
+const DISPLAY_NAME_LENGTH = { min: 3, max: 512 };
+
+/** The display name Meta will review, trimmed. */
+export function toDisplayName(field: string, value: unknown): string {
+	const hint = HINTS.displayName;
+	const text = asText(field, value, hint);
+	if (text === '') fail(field, 'is empty', hint);
+	const length = [...text].length;
+	if (length < DISPLAY_NAME_LENGTH.min)
+		fail(field, `has ${length} characters; Meta needs at least ${DISPLAY_NAME_LENGTH.min}`, hint);
+	if (length > DISPLAY_NAME_LENGTH.max)
+		fail(field, `has ${length} characters; Meta allows at most ${DISPLAY_NAME_LENGTH.max}`, hint);
 	return text;
 }
 
@@ -154,7 +189,7 @@ export function toChannel(field: string, value: unknown): Channel {
 		fail(
 			field,
 			`is ${describeValue(value)}; it needs to be SMS or VOICE`,
-			'Choose SMS or VOICE as the channel for the new code.',
+			HINTS.typeVerification,
 		);
 	}
 	return text;

@@ -23,10 +23,16 @@ export interface KaleyraAccount {
 	credential: IAdditionalCredentialOptions;
 }
 
-export interface KaleyraCall {
-	wabaId: string;
-	endpoint: 'verify' | 'retry_otp';
-	body: Record<string, string>;
+/** One call to Kaleyra's number API, under the account URL (`…/v2/<sid>`). */
+export interface KaleyraRequest {
+	method: 'GET' | 'POST';
+	/** The path after the account URL, each segment already encoded: `/whatsapp/<waba>/number`. */
+	path: string;
+	/** A JSON body, POST only. */
+	body?: Record<string, string>;
+}
+
+export interface KaleyraCall extends KaleyraRequest {
 	timeoutMs: number;
 }
 
@@ -125,7 +131,7 @@ export async function sendKaleyraCall(
 	call: KaleyraCall,
 	stop?: AbortSignal,
 ): Promise<Delivery> {
-	const url = `${account.accountUrl}/whatsapp/${encodeURIComponent(call.wabaId)}/number/${call.endpoint}`;
+	const url = `${account.accountUrl}${call.path}`;
 	const host = hostOf(url);
 	const request = new AbortController();
 	const deadline = AbortSignal.timeout(call.timeoutMs);
@@ -148,10 +154,9 @@ export async function sendKaleyraCall(
 				this,
 				CREDENTIAL_TYPE,
 				{
-					method: 'POST',
+					method: call.method,
 					url,
-					headers: { 'Content-Type': 'application/json' },
-					body: call.body,
+					...(call.body ? { headers: { 'Content-Type': 'application/json' }, body: call.body } : {}),
 					json: true,
 					// A stream, read here under a size cap: HTML pages and broken JSON are reported,
 					// not thrown, and a huge or endless answer is never buffered whole.

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { FieldProblem } from '../helpers/validation';
 import { InvalidFieldError, checkFields, describeValue } from '../helpers/validation';
-import type { ItemSettings } from './runItem';
+import type { RetrySettings } from './retryPolicy';
 
 // Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms instead.
 const LONGEST_TIMER_MS = 2_147_483_647;
@@ -13,6 +13,14 @@ const LONGEST_TIMER_MS = 2_147_483_647;
 // schedule, not a run held open for hours; 1000 per second is more than one n8n process sends.
 const SLOWEST_PACE = 0.01;
 const FASTEST_PACE = 1000;
+
+/** One item's settings from the node's Options. */
+export interface ItemSettings {
+	timeoutMs: number;
+	treatAlreadyApprovedAsSuccess: boolean;
+	/** The operation adds whether it is safe to repeat. */
+	retry: Omit<RetrySettings, 'safeToRepeat'>;
+}
 
 interface Options {
 	concurrency: number;
@@ -89,6 +97,7 @@ export const optionsField: INodeProperties = {
 			name: 'treatAlreadyApprovedAsSuccess',
 			type: 'boolean',
 			default: true,
+			displayOptions: { show: { '/operation': ['verifyNumber', 'retryOtp'] } },
 			description:
 				'Whether a number Kaleyra reports as "already approved" goes to the Success output, marked alreadyApproved: true. The number is verified either way; turn off to send such items to Error.',
 		},

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { KaleyraEnvelope, HttpAnswer } from '../transport/kaleyraEnvelope';
+import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 import { MAX_ANSWER_BYTES, isRedirect } from '../transport/kaleyraEnvelope';
 import type {
 	AnswerDelivery,
@@ -12,9 +12,9 @@ import type {
 	LostDelivery,
 	LostReason,
 } from '../transport/kaleyraRequest';
-import { HINTS } from './hints';
-import { deliveryClass } from './retryPolicy';
-import type { FieldProblem } from './validation';
+import { HINTS } from '../helpers/hints';
+import type { FieldProblem } from '../helpers/validation';
+import { deliveryClass } from '../transport/deliveryClass';
 
 /** The package's own error codes, next to Kaleyra's RBC001, WA400, WA401 and WA500. */
 export const OWN_ERROR_CODES = {
@@ -45,13 +45,21 @@ export interface ItemFailure extends IDataObject {
 	retryable: boolean;
 }
 
+/** One input item's outcome: its Success items (a list may make many), or its Error item. */
 export type ItemResult =
-	| { ok: true; json: IDataObject }
+	| { ok: true; items: IDataObject[] }
 	| { ok: false; json: IDataObject; failure: ItemFailure };
 
-export interface AnswerOptions {
+/** What the mapping needs to know of the operation and the item's options. */
+export interface AnswerRules {
 	treatAlreadyApprovedAsSuccess: boolean;
 	timeoutMs: number;
+	/** A read: a repeat can change nothing, so an uncertain delivery is safe to send again. */
+	safeToRepeat: boolean;
+	/** Kaleyra's "already approved" means the operation's goal is reached. */
+	alreadyApprovedIsDone: boolean;
+	/** The operation's own fields of each Success item. */
+	successItems: (envelope: KaleyraEnvelope) => IDataObject[];
 }
 
 const CREDENTIAL_FIELDS = ['credentials.sid', 'credentials.apiKey', 'credentials.region'];
@@ -63,26 +71,28 @@ const PARAMETER_OF_KALEYRA_KEY: Record<string, keyof typeof HINTS> = {
 	phone_number: 'phoneNumber',
 	otp: 'otp',
 	type_verification: 'typeVerification',
+	verification_type: 'typeVerification',
 	waba_id: 'wabaId',
+	name: 'displayName',
+	country_code: 'countryCode',
 };
 
-export function successResult(
+function successResult(
 	context: ItemContext,
 	envelope: KaleyraEnvelope,
-	alreadyApproved: boolean,
+	own: IDataObject[],
 	attempts: number,
 ): ItemResult {
 	return {
 		ok: true,
-		json: {
+		items: own.map((fields) => ({
 			success: true,
 			...context,
-			alreadyApproved,
 			code: envelope.code,
 			message: envelope.message,
-			data: envelope.data as IDataObject,
+			...fields,
 			attempts,
-		},
+		})),
 	};
 }
 
@@ -117,11 +127,18 @@ export function stoppedBeforeSendingFailure(): ItemFailure {
 	};
 }
 
+/** Whether sending the same request again is safe: the same classes the retry policy acts on. */
+export function isSafeToSendAgain(delivery: Delivery, safeToRepeat: boolean): boolean {
+	const kind = deliveryClass(delivery);
+	return kind === 'safe' || (safeToRepeat && kind === 'uncertain');
+}
+
 function failure(
 	code: string,
 	message: string,
 	hint: string,
 	delivery: Delivery,
+	rules: AnswerRules,
 	extra: { httpStatus?: number | null; fields?: string[] } = {},
 ): ItemFailure {
 	return {
@@ -130,13 +147,11 @@ function failure(
 		httpStatus: extra.httpStatus ?? null,
 		fields: extra.fields ?? [],
 		hint,
-		// The same classes the retry policy acts on: only what cannot have reached Kaleyra, or what
-		// Kaleyra asked to repeat, is safe to send again.
-		retryable: deliveryClass(delivery) === 'safe',
+		retryable: isSafeToSendAgain(delivery, rules.safeToRepeat),
 	};
 }
 
-const LOST_MESSAGES: Record<LostReason, (lost: LostDelivery, options: AnswerOptions) => string> = {
+const LOST_MESSAGES: Record<LostReason, (lost: LostDelivery, rules: AnswerRules) => string> = {
 	connectionBroke: ({ host, cause }) =>
 		`The connection to ${host} broke after the request was sent (${cause}): it may have reached Kaleyra`,
 	answerBroke: ({ host, cause }) =>
@@ -160,17 +175,25 @@ const LOST_CODES: Record<LostReason, string> = {
 	stopped: OWN_ERROR_CODES.cancelled,
 };
 
-function lostFailure(lost: LostDelivery, options: AnswerOptions): ItemFailure {
+function lostFailure(lost: LostDelivery, rules: AnswerRules): ItemFailure {
+	// A read changed nothing at Kaleyra, whatever became of its answer.
+	const consequence = rules.safeToRepeat ? HINTS.readAgain : HINTS.mayHaveArrived;
 	const hint =
 		lost.reason === 'timedOut'
-			? `${HINTS.mayHaveArrived} If Kaleyra is slow, raise the Timeout option.`
-			: HINTS.mayHaveArrived;
-	return failure(LOST_CODES[lost.reason], LOST_MESSAGES[lost.reason](lost, options), hint, lost, {
-		httpStatus: lost.statusCode,
-	});
+			? `${consequence} If Kaleyra is slow, raise the Timeout option.`
+			: consequence;
+	return failure(
+		LOST_CODES[lost.reason],
+		LOST_MESSAGES[lost.reason](lost, rules),
+		hint,
+		lost,
+		rules,
+		{ httpStatus: lost.statusCode },
+	);
 }
 
-function redirectFailure(answer: HttpAnswer, delivery: Delivery): ItemFailure {
+function redirectFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFailure {
+	const { answer } = delivery;
 	const location = answer.headers.location;
 	let target = 'no Location';
 	if (typeof location === 'string' && location !== '') {
@@ -186,19 +209,23 @@ function redirectFailure(answer: HttpAnswer, delivery: Delivery): ItemFailure {
 		`Kaleyra's address answered HTTP ${answer.statusCode}, a redirect to ${target}. Redirects are never followed: nothing was sent there`,
 		HINTS.redirect,
 		delivery,
+		rules,
 		{ httpStatus: answer.statusCode, fields: ADDRESS_FIELDS },
 	);
 }
 
-function notKaleyraFailure(answer: HttpAnswer, delivery: Delivery): ItemFailure {
+function notKaleyraFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFailure {
+	const { answer } = delivery;
 	const { statusCode } = answer;
+	const extra = { httpStatus: statusCode };
 	if (statusCode === 429) {
 		return failure(
 			OWN_ERROR_CODES.rateLimited,
 			'Kaleyra is limiting the request rate (HTTP 429)',
 			HINTS.rateLimited,
 			delivery,
-			{ httpStatus: statusCode },
+			rules,
+			extra,
 		);
 	}
 	const is2xx = statusCode >= 200 && statusCode < 300;
@@ -209,7 +236,8 @@ function notKaleyraFailure(answer: HttpAnswer, delivery: Delivery): ItemFailure 
 			: `Kaleyra answered HTTP ${statusCode} without a Kaleyra error body (${describeBody(answer.body)})`,
 		statusCode >= 500 ? HINTS.gatewayTrouble : HINTS.notKaleyra,
 		delivery,
-		{ httpStatus: statusCode },
+		rules,
+		extra,
 	);
 }
 
@@ -224,29 +252,34 @@ function fieldsOfKaleyraError(envelope: KaleyraEnvelope): string[] {
 	const keys = typeof error === 'object' && error !== null ? Object.keys(error) : [];
 	const fields: string[] = keys.map((key) => PARAMETER_OF_KALEYRA_KEY[key]).filter(Boolean);
 	if (fields.length === 0 && /\botp\b/i.test(envelope.message)) fields.push('otp');
-	return fields;
+	return [...new Set(fields)];
 }
 
-function kaleyraFailure(envelope: KaleyraEnvelope, answer: HttpAnswer, delivery: Delivery): ItemFailure {
-	const extra = { httpStatus: answer.statusCode };
-	switch (envelope.code) {
+function kaleyraFailure(
+	envelope: KaleyraEnvelope,
+	delivery: AnswerDelivery,
+	rules: AnswerRules,
+): ItemFailure {
+	const extra = { httpStatus: delivery.answer.statusCode };
+	const { code, message } = envelope;
+	switch (code) {
 		case 'RBC001':
-			return failure('RBC001', envelope.message, HINTS.badCredentials, delivery, {
+			return failure(code, message, HINTS.badCredentials, delivery, rules, {
 				...extra,
 				fields: CREDENTIAL_FIELDS,
 			});
 		case 'WA401':
 		case 'WA-401':
-			return failure('WA401', envelope.message, HINTS.wabaNotOwned, delivery, {
+			return failure('WA401', message, HINTS.wabaNotOwned, delivery, rules, {
 				...extra,
 				fields: ['wabaId'],
 			});
 		case 'WA500':
-			return failure('WA500', envelope.message, HINTS.kaleyraInternal, delivery, extra);
+			return failure(code, message, HINTS.kaleyraInternal, delivery, rules, extra);
 		default: {
 			const fields = fieldsOfKaleyraError(envelope);
 			const hints = fields.map((field) => HINTS[field as keyof typeof HINTS]);
-			return failure(envelope.code, envelope.message, hints.join(' ') || HINTS.rejected, delivery, {
+			return failure(code, message, hints.join(' ') || HINTS.rejected, delivery, rules, {
 				...extra,
 				fields,
 			});
@@ -258,45 +291,51 @@ function isAlreadyApproved(envelope: KaleyraEnvelope): boolean {
 	return envelope.code === 'WA500' && /already approved/i.test(envelope.message);
 }
 
-/** Reads one whole HTTP answer as a Success or an Error item. */
+/** Reads one whole HTTP answer as Success items or an Error item. */
 function resultOfAnswer(
 	context: ItemContext,
 	delivery: AnswerDelivery,
-	options: AnswerOptions,
+	rules: AnswerRules,
 	attempts: number,
 ): ItemResult {
 	const { answer, envelope } = delivery;
 	if (isRedirect(answer.statusCode))
-		return failureResult(context, redirectFailure(answer, delivery), attempts);
-	if (!envelope) return failureResult(context, notKaleyraFailure(answer, delivery), attempts);
+		return failureResult(context, redirectFailure(delivery, rules), attempts);
+	if (!envelope) return failureResult(context, notKaleyraFailure(delivery, rules), attempts);
 
 	const is2xx = answer.statusCode >= 200 && answer.statusCode < 300;
-	if (envelope.code === 'WA200' && is2xx) return successResult(context, envelope, false, attempts);
+	if (envelope.code === 'WA200' && is2xx)
+		return successResult(context, envelope, rules.successItems(envelope), attempts);
 
-	if (isAlreadyApproved(envelope)) {
-		if (options.treatAlreadyApprovedAsSuccess)
-			return successResult(context, envelope, true, attempts);
+	if (rules.alreadyApprovedIsDone && isAlreadyApproved(envelope)) {
+		if (rules.treatAlreadyApprovedAsSuccess)
+			return successResult(
+				context,
+				envelope,
+				[{ alreadyApproved: true, data: envelope.data as IDataObject }],
+				attempts,
+			);
 		return failureResult(
 			context,
-			failure('WA500', envelope.message, HINTS.alreadyApproved, delivery, {
+			failure('WA500', envelope.message, HINTS.alreadyApproved, delivery, rules, {
 				httpStatus: answer.statusCode,
 			}),
 			attempts,
 		);
 	}
-	return failureResult(context, kaleyraFailure(envelope, answer, delivery), attempts);
+	return failureResult(context, kaleyraFailure(envelope, delivery, rules), attempts);
 }
 
 /** The item's result from the last attempt's delivery, whatever it was. */
 export function resultOfDelivery(
 	context: ItemContext,
 	delivery: Delivery,
-	options: AnswerOptions,
+	rules: AnswerRules,
 	attempts: number,
 ): ItemResult {
 	switch (delivery.kind) {
 		case 'answer':
-			return resultOfAnswer(context, delivery, options, attempts);
+			return resultOfAnswer(context, delivery, rules, attempts);
 		case 'unreachable':
 			return failureResult(
 				context,
@@ -305,11 +344,24 @@ export function resultOfDelivery(
 					`Could not connect to ${delivery.host} (${delivery.cause}): the request was not sent`,
 					HINTS.unreachable,
 					delivery,
+					rules,
 					{ fields: ADDRESS_FIELDS },
 				),
 				attempts,
 			);
 		case 'lost':
-			return failureResult(context, lostFailure(delivery, options), attempts);
+			return failureResult(context, lostFailure(delivery, rules), attempts);
 	}
+}
+
+/** A failure of the node's own code still leaves the item on the Error output, never lost. */
+export function nodeFaultFailure(message: string): ItemFailure {
+	return {
+		code: OWN_ERROR_CODES.unexpected,
+		message,
+		httpStatus: null,
+		fields: [],
+		hint: HINTS.nodeFault,
+		retryable: false,
+	};
 }

@@ -4,7 +4,7 @@
  * so only attempts that provably did not reach Kaleyra, or that Kaleyra asked to
  * repeat, are retried unless the user accepts the risk.
  */
-import { isTryAgainLater } from '../transport/kaleyraEnvelope';
+import { deliveryClass } from '../transport/deliveryClass';
 import type { Delivery } from '../transport/kaleyraRequest';
 
 export interface RetrySettings {
@@ -12,31 +12,13 @@ export interface RetrySettings {
 	maxTries: number;
 	/** Also retry attempts that may have reached Kaleyra (connection reset, timeout, gateway 5xx). */
 	retryUncertain: boolean;
+	/** The operation is a read: an attempt that may have reached Kaleyra changed nothing there. */
+	safeToRepeat: boolean;
 	baseDelayMs: number;
 	maxDelayMs: number;
 }
 
 export type Verdict = { retry: false } | { retry: true; delayMs: number };
-
-/**
- * safe: Kaleyra cannot have acted on it (no connection) or asked for it again (429, 503,
- * "Please try again later"). uncertain: it may have reached Kaleyra and no whole answer came
- * back. final: an answer that a repeat would not change.
- */
-export type DeliveryClass = 'final' | 'safe' | 'uncertain';
-
-const GATEWAY_STATUSES = new Set([500, 502, 504]);
-
-export function deliveryClass(delivery: Delivery): DeliveryClass {
-	if (delivery.kind === 'unreachable') return 'safe';
-	if (delivery.kind === 'lost') return 'uncertain';
-	const { answer, envelope } = delivery;
-	if (answer.statusCode === 429 || answer.statusCode === 503 || isTryAgainLater(envelope))
-		return 'safe';
-	// A gateway's own error page says nothing of whether Kaleyra got the request; Kaleyra's
-	// envelope, wherever its code stands in the body, is a definite answer.
-	return GATEWAY_STATUSES.has(answer.statusCode) && !envelope ? 'uncertain' : 'final';
-}
 
 /** Retry-After in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(delivery: Delivery, now: number): number | undefined {
@@ -63,7 +45,7 @@ export function retryVerdict(
 ): Verdict {
 	if (attempt >= settings.maxTries) return { retry: false };
 	const kind = deliveryClass(delivery);
-	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain))
+	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain && !settings.safeToRepeat))
 		return { retry: false };
 	const asked = retryAfterMs(delivery, now);
 	// Never sooner than Kaleyra asks; and a wait longer than the cap is not worth holding the run.

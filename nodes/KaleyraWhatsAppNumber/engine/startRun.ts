@@ -5,13 +5,15 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { InvalidCredentialError } from '../../../credentials/kaleyraAccountUrl';
-import type { ItemFailure } from '../helpers/answers';
-import { OWN_ERROR_CODES, invalidInputFailure } from '../helpers/answers';
-import { createPacer } from '../helpers/scheduler';
+import { operationNamed } from '../actions/registry';
+import { HINTS } from '../helpers/hints';
+import type { ItemFailure } from '../results/itemResults';
+import { OWN_ERROR_CODES, invalidInputFailure } from '../results/itemResults';
 import type { KaleyraAccount } from '../transport/kaleyraRequest';
 import { resolveAccount } from '../transport/kaleyraRequest';
 import { readRunSettings } from './options';
-import type { Operation, RunContext } from './runItem';
+import type { RunContext } from './runItem';
+import { createPacer } from './scheduler';
 
 export type RunStart = { run: RunContext; concurrency: number } | { failure: ItemFailure };
 
@@ -38,11 +40,28 @@ function unreadableCredential(error: unknown): ItemFailure {
 	);
 }
 
+/** n8n's own "Custom API Call" entry, or a value no operation has. */
+function unknownOperation(value: unknown): ItemFailure {
+	return {
+		code: OWN_ERROR_CODES.invalidInput,
+		message:
+			value === '__CUSTOM_API_CALL__'
+				? 'Custom API Call is not run by this node'
+				: `operation ${JSON.stringify(value)} is not one of this node's operations`,
+		httpStatus: null,
+		fields: ['operation'],
+		hint: HINTS.customApiCall,
+		retryable: false,
+	};
+}
+
 export async function startRun(
 	fns: IExecuteFunctions,
-	operation: Operation,
+	operationValue: unknown,
 	stop?: AbortSignal,
 ): Promise<RunStart> {
+	const operation = operationNamed(operationValue);
+	if (!operation) return { failure: unknownOperation(operationValue) };
 	const settings = readRunSettings(fns);
 	if (!settings.values) return { failure: invalidInputFailure(settings.problems) };
 	let account: KaleyraAccount;

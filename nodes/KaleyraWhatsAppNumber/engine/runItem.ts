@@ -2,41 +2,27 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AnswerOptions, ItemContext, ItemResult } from '../helpers/answers';
+import type { KaleyraOperation } from '../actions/operation';
+import { secretRedactor } from '../helpers/redactSecrets';
+import type { ItemResult } from '../results/itemResults';
 import {
-	OWN_ERROR_CODES,
 	failureResult,
 	invalidInputFailure,
+	nodeFaultFailure,
 	resultOfDelivery,
 	stoppedBeforeSendingFailure,
-} from '../helpers/answers';
-import { secretRedactor } from '../helpers/redactSecrets';
-import type { RetrySettings } from '../helpers/retryPolicy';
-import { retryVerdict } from '../helpers/retryPolicy';
-import type { Pacer } from '../helpers/scheduler';
-import { pause } from '../helpers/scheduler';
+} from '../results/itemResults';
 import type { Delivery, KaleyraAccount } from '../transport/kaleyraRequest';
 import { sendKaleyraCall } from '../transport/kaleyraRequest';
-import type { PreparedItem } from './common';
 import { readItemSettings } from './options';
-import { prepareRetryOtp } from './retryOtp.operation';
-import { prepareVerifyNumber } from './verifyNumber.operation';
-
-export type Operation = 'verifyNumber' | 'retryOtp';
-
-const PREPARE: Record<Operation, (fns: IExecuteFunctions, itemIndex: number) => PreparedItem> = {
-	verifyNumber: prepareVerifyNumber,
-	retryOtp: prepareRetryOtp,
-};
-
-export interface ItemSettings extends AnswerOptions {
-	timeoutMs: number;
-	retry: RetrySettings;
-}
+import { prepareItem } from './prepareItem';
+import { retryVerdict } from './retryPolicy';
+import type { Pacer } from './scheduler';
+import { pause } from './scheduler';
 
 /** What all items of one node run share. */
 export interface RunContext {
-	operation: Operation;
+	operation: KaleyraOperation;
 	account: KaleyraAccount;
 	pacer: Pacer;
 	/** The execution's cancel signal: the user pressed Stop. */
@@ -48,16 +34,18 @@ export async function runItem(
 	run: RunContext,
 	itemIndex: number,
 ): Promise<ItemResult> {
-	const prepared = PREPARE[run.operation](this, itemIndex);
+	const { operation } = run;
+	const prepared = prepareItem(this, operation, itemIndex);
 	const { settings, problems: optionProblems } = readItemSettings(this, itemIndex);
 	if (!prepared.request || !settings) {
 		const problems = [...prepared.problems, ...optionProblems];
 		return failureResult(prepared.context, invalidInputFailure(problems), 0);
 	}
 	const call = { ...prepared.request, timeoutMs: settings.timeoutMs };
+	const retry = { ...settings.retry, safeToRepeat: operation.safeToRepeat };
 	const redact = secretRedactor({
 		apiKey: String(run.account.credential.credentialsDecrypted?.data?.apiKey ?? ''),
-		otp: call.body.otp,
+		otp: prepared.secret,
 	});
 	let last: { delivery: Delivery; attempt: number } | undefined;
 	for (let attempt = 1; ; attempt++) {
@@ -66,42 +54,31 @@ export async function runItem(
 		if (run.stop?.aborted) break;
 		const delivery = await sendKaleyraCall.call(this, run.account, call, run.stop);
 		last = { delivery, attempt };
-		const verdict = retryVerdict(delivery, attempt, settings.retry);
+		const verdict = retryVerdict(delivery, attempt, retry);
 		if (!verdict.retry || run.stop?.aborted) break;
 		await pause(verdict.delayMs, run.stop);
 	}
 	if (!last) return failureResult(prepared.context, stoppedBeforeSendingFailure(), 0);
-	const result = resultOfDelivery(prepared.context, last.delivery, settings, last.attempt);
-	return redact(result);
-}
-
-/** What the item is about (IDs, masked OTP), for an item that fails before its own work starts. */
-export function itemContext(
-	fns: IExecuteFunctions,
-	operation: Operation,
-	itemIndex: number,
-): ItemContext {
-	return PREPARE[operation](fns, itemIndex).context;
+	const rules = {
+		...settings,
+		safeToRepeat: operation.safeToRepeat,
+		alreadyApprovedIsDone: operation.alreadyApprovedIsDone,
+		successItems: operation.successItems,
+	};
+	return redact(resultOfDelivery(prepared.context, last.delivery, rules, last.attempt));
 }
 
 /** A failure of the node's own code still leaves the item on the Error output, never lost. */
 export function unexpectedFailure(
 	fns: IExecuteFunctions,
-	operation: string,
+	operation: KaleyraOperation,
 	itemIndex: number,
 	error: unknown,
 ): ItemResult {
 	const wrapped = new NodeOperationError(fns.getNode(), error as Error, { itemIndex });
 	return failureResult(
-		{ operation },
-		{
-			code: OWN_ERROR_CODES.unexpected,
-			message: wrapped.message,
-			httpStatus: null,
-			fields: [],
-			hint: 'This is a fault in the node, not in your data. Please report it with the workflow that shows it.',
-			retryable: false,
-		},
+		{ operation: operation.option.value },
+		nodeFaultFailure(wrapped.message),
 		0,
 	);
 }

@@ -1,0 +1,81 @@
+/** Add Number: adds a phone number to a WABA, which sends it its first OTP. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { HINTS } from '../helpers/hints';
+import { InvalidFieldError, toCallingCode, toDisplayName } from '../helpers/validation';
+import { phoneNumberIdIn } from '../results/kaleyraData';
+import { channelField, phoneNumberField, wabaIdField } from './fields';
+import { defineOperation } from './operation';
+
+export const addNumber = defineOperation({
+	option: {
+		name: 'Add Number',
+		value: 'addNumber',
+		action: 'Add a phone number to a WABA',
+		description:
+			'Add a number to a WhatsApp Business Account; Kaleyra sends it the first OTP and returns its phone number ID',
+	},
+	notice:
+		'Each item that reaches Kaleyra adds a number and sends a code to a real phone. Adding may cost credit on prepaid accounts.',
+	fields: {
+		wabaId: wabaIdField,
+		phoneNumber: phoneNumberField('The number to add'),
+		countryCode: {
+			property: {
+				displayName: 'Country Calling Code',
+				name: 'countryCode',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. 91',
+				description:
+					'The calling code at the start of the phone number, without "+" (91 for India). Kaleyra takes it apart from the rest of the number.',
+			},
+			check: (value: unknown) => toCallingCode('countryCode', value),
+		},
+		displayName: {
+			property: {
+				displayName: 'Display Name',
+				name: 'displayName',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. Acme Travel',
+				description:
+					'The name customers see on WhatsApp, which Meta reviews before the number can message at scale: your business name as on its website or documents, 3 to 512 characters, no URL, no generic words alone',
+			},
+			check: (value: unknown) => toDisplayName('displayName', value),
+		},
+		typeVerification: channelField('How the first code reaches the number'),
+	},
+	safeToRepeat: false,
+	alreadyApprovedIsDone: false,
+	context: ({ wabaId, phoneNumber, countryCode, displayName, typeVerification }) => ({
+		wabaId: wabaId ?? null,
+		phoneNumber: phoneNumber ?? null,
+		countryCode: countryCode ?? null,
+		displayName: displayName ?? null,
+		channel: typeVerification ?? null,
+	}),
+	request: ({ wabaId, phoneNumber, countryCode, displayName, typeVerification }) => {
+		// Kaleyra takes the calling code and the national number apart.
+		if (!phoneNumber.startsWith(`+${countryCode}`)) {
+			throw new InvalidFieldError({
+				field: 'countryCode',
+				rule: `${countryCode} is not the calling code at the start of the phone number`,
+				hint: HINTS.countryCode,
+			});
+		}
+		return {
+			method: 'POST',
+			path: `/whatsapp/${wabaId}/number/add`,
+			body: {
+				phone_number: phoneNumber.slice(countryCode.length + 1),
+				name: displayName,
+				verification_type: typeVerification,
+				country_code: countryCode,
+			},
+		};
+	},
+	successItems: ({ data }) => [{ ...phoneNumberIdIn(data), data: data as IDataObject }],
+});

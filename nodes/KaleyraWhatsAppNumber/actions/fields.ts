@@ -1,0 +1,69 @@
+/** Parameters more than one operation uses, each defined once with its check. */
+import type { Channel } from '../helpers/validation';
+import { toChannel, toDigitId, toE164 } from '../helpers/validation';
+import type { FieldSpec } from './operation';
+
+export const wabaIdField: FieldSpec<string> = {
+	property: {
+		displayName: 'WABA ID',
+		name: 'wabaId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 766000000000001',
+		description:
+			'ID of the WhatsApp Business Account the number belongs to, as shown in Kaleyra (digits only)',
+	},
+	check: (value) => toDigitId('wabaId', value, 'WABA ID'),
+};
+
+export const phoneNumberIdField: FieldSpec<string> = {
+	property: {
+		displayName: 'Phone Number ID',
+		name: 'phoneNumberId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 678997654000001',
+		description:
+			'ID Kaleyra returned when the number was added to the WABA (Add Number gives it as phoneNumberId). Digits only, kept as text: IDs of 16 digits or more do not survive as JSON numbers.',
+	},
+	check: (value) => toDigitId('phoneNumberId', value, 'phone number ID'),
+};
+
+const E164_RULE =
+	'in E.164 form: "+", country code, then the number (8 to 15 digits in all). Spaces, dashes, dots and brackets are removed and a leading 00 becomes +.';
+
+/** The number in E.164 form; `what` says which number it is for this operation. */
+export function phoneNumberField(what: string): FieldSpec<string> {
+	return {
+		property: {
+			displayName: 'Phone Number',
+			name: 'phoneNumber',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. +919765400001',
+			description: `${what}, ${E164_RULE}`,
+		},
+		check: (value) => toE164('phoneNumber', value),
+	};
+}
+
+/** SMS or voice call; `what` says which code it carries for this operation. */
+export function channelField(what: string): FieldSpec<Channel> {
+	return {
+		property: {
+			displayName: 'Channel',
+			name: 'typeVerification',
+			type: 'options',
+			options: [
+				{ name: 'SMS', value: 'SMS', description: 'Send the code in a text message' },
+				{ name: 'Voice Call', value: 'VOICE', description: 'Read the code out in a phone call' },
+			],
+			default: 'SMS',
+			description: `${what}; an expression may give SMS or VOICE, in any case`,
+		},
+		check: (value) => toChannel('typeVerification', value),
+	};
+}

@@ -1,0 +1,89 @@
+/**
+ * Convenience fields read out of Kaleyra's `data`, whose shape only the verify and retry pages
+ * show. Each is present only when found with the expected type; `data` itself is always kept
+ * whole beside them (see the README's "Assumptions about Kaleyra's answers").
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+const asObject = (value: unknown): IDataObject | undefined =>
+	typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as IDataObject)
+		: undefined;
+
+/** A digit string, or a JSON integer small enough to have kept its digits. */
+function digitsOf(value: unknown): string | undefined {
+	if (typeof value === 'string' && /^\d{1,32}$/.test(value)) return value;
+	if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+	return undefined;
+}
+
+/** `{ key: value }` for each key whose value is a non-empty string, a number or a boolean. */
+function picked(source: IDataObject, names: Record<string, string>): IDataObject {
+	const result: IDataObject = {};
+	for (const [ours, theirs] of Object.entries(names)) {
+		const value = source[theirs];
+		if ((typeof value === 'string' && value !== '') || typeof value === 'number' || typeof value === 'boolean')
+			result[ours] = value;
+	}
+	return result;
+}
+
+/** The phone number ID in an add answer: `data.id`, `data.phone_number_id`, or `data` itself. */
+export function phoneNumberIdIn(data: unknown): IDataObject {
+	const object = asObject(data);
+	const id = object ? digitsOf(object.id) ?? digitsOf(object.phone_number_id) : digitsOf(data);
+	return id === undefined ? {} : { phoneNumberId: id };
+}
+
+/** The entries of a number list: `data` as a list, or a list under `data.numbers`/`data.data`. */
+export function numberEntriesIn(data: unknown): unknown[] | undefined {
+	if (Array.isArray(data)) return data;
+	const object = asObject(data);
+	for (const key of ['numbers', 'phone_numbers', 'data']) {
+		if (object && Array.isArray(object[key])) return object[key] as unknown[];
+	}
+	return undefined;
+}
+
+/** What one list entry says of its number, as the other operations name it. */
+export function numberSummaryOf(entry: unknown): IDataObject {
+	const object = asObject(entry);
+	if (!object) return {};
+	const id = digitsOf(object.id) ?? digitsOf(object.phone_number_id);
+	return {
+		...(id === undefined ? {} : { phoneNumberId: id }),
+		...picked(object, {
+			phoneNumber: 'phone_number',
+			displayName: 'name',
+			verifiedName: 'verified_name',
+			status: 'status',
+			qualityRating: 'quality_rating',
+			messagingLimitTier: 'messaging_limit_tier',
+		}),
+	};
+}
+
+/** The fields of Kaleyra's number details page, under the names the node uses. */
+export function numberDetailsOf(data: unknown): IDataObject {
+	const object = asObject(data);
+	if (!object) return {};
+	const problem = picked(object, {
+		error: 'error',
+		description: 'error_description',
+		possibleSolution: 'possible_solution',
+	});
+	return {
+		...picked(object, {
+			status: 'status',
+			qualityRating: 'quality_rating',
+			qualityScore: 'quality_score',
+			messagingLimitTier: 'messaging_limit_tier',
+			verifiedName: 'verified_name',
+			nameStatus: 'name_status',
+			throughputLevel: 'throughput_level',
+			canSendMessage: 'can_send_message',
+			canReceiveCall: 'can_receive_call',
+		}),
+		...(Object.keys(problem).length > 0 ? { numberProblem: problem } : {}),
+	};
+}

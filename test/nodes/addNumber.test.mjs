@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+	DEFAULT_ACCOUNT,
+	NUMBERS,
+	WABA_ID,
+	assertNoApiKey,
+	onlyItem,
+	runOperation,
+	useEmulator,
+} from '../helpers/kaleyra.mjs';
+
+const NEW_NUMBER = '+919765409999';
+
+const addItem = (overrides = {}) => ({
+	json: {
+		wabaId: WABA_ID,
+		phoneNumber: NEW_NUMBER,
+		countryCode: '91',
+		displayName: 'Acme Travel',
+		channel: 'SMS',
+		...overrides,
+	},
+});
+
+describe('Add Number', () => {
+	const emulator = useEmulator();
+
+	it('adds the number with the documented request and returns its phone number ID, as Verify Number names it', async () => {
+		const result = await runOperation(emulator(), 'addNumber', [addItem({ channel: 'voice' })]);
+		const { json, pairedItem } = onlyItem(result, 'success');
+		assert.deepEqual(pairedItem, { item: 0 });
+		assert.match(json.phoneNumberId, /^\d{15,}$/);
+		assert.deepEqual({ ...json, phoneNumberId: undefined, data: undefined }, {
+			success: true,
+			operation: 'addNumber',
+			wabaId: WABA_ID,
+			phoneNumber: NEW_NUMBER,
+			countryCode: '91',
+			displayName: 'Acme Travel',
+			channel: 'VOICE',
+			code: 'WA200',
+			message: 'Request Processed Successfully',
+			phoneNumberId: undefined,
+			data: undefined,
+			attempts: 1,
+		});
+		assert.equal(json.data.id, json.phoneNumberId, "Kaleyra's data is kept whole");
+
+		const [request] = emulator().requests;
+		assert.equal(request.method, 'POST');
+		assert.equal(request.path, `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${WABA_ID}/number/add`);
+		assert.equal(request.headers['content-type'], 'application/json');
+		assert.deepEqual(JSON.parse(request.rawBody), {
+			phone_number: '9765409999',
+			name: 'Acme Travel',
+			verification_type: 'VOICE',
+			country_code: '91',
+		});
+		assertNoApiKey(result.run.data);
+	});
+
+	it('chains into Verify Number: the OTP the phone got verifies the number it added', async () => {
+		const added = onlyItem(await runOperation(emulator(), 'addNumber', [addItem()]), 'success').json;
+		const [message] = emulator().otps();
+		assert.equal(message.phoneNumber, NEW_NUMBER);
+		const verified = await runOperation(emulator(), 'verifyNumber', [
+			{ json: { wabaId: WABA_ID, phoneNumberId: added.phoneNumberId, phoneNumber: NEW_NUMBER, otp: message.otp } },
+		]);
+		assert.equal(onlyItem(verified, 'success').json.code, 'WA200');
+	});
+
+	for (const [what, overrides, field] of [
+		['a calling code that does not start the number', { countryCode: '44' }, 'countryCode'],
+		['a calling code with a letter', { countryCode: '9a' }, 'countryCode'],
+		['a display name of two characters', { displayName: 'Ab' }, 'displayName'],
+		['a number without its country code', { phoneNumber: '9765409999' }, 'phoneNumber'],
+		['an unknown channel', { channel: 'email' }, 'typeVerification'],
+	]) {
+		it(`refuses ${what} before sending anything`, async () => {
+			const result = await runOperation(emulator(), 'addNumber', [addItem(overrides)]);
+			const { error, attempts } = onlyItem(result, 'failed').json;
+			assert.equal(error.code, 'INVALID_INPUT');
+			assert.deepEqual(error.fields, [field]);
+			assert.equal(attempts, 0);
+			assert.equal(emulator().requests.length, 0);
+		});
+	}
+
+	it('reports a number already on the account as Kaleyra says it, naming the phone number', async () => {
+		const result = await runOperation(emulator(), 'addNumber', [addItem({ phoneNumber: NUMBERS.pending1.phoneNumber })]);
+		const { error } = onlyItem(result, 'failed').json;
+		assert.equal(error.code, 'WA400');
+		assert.deepEqual(error.fields, ['phoneNumber']);
+		assert.equal(error.retryable, false);
+	});
+
+	it('is not repeated when it may have reached Kaleyra: a second add would send a second code', async () => {
+		emulator().setFaults({ queue: ['reset'] });
+		const result = await runOperation(emulator(), 'addNumber', [addItem()], { options: { maxTries: 3, retryDelay: 1 } });
+		const { error, attempts } = onlyItem(result, 'failed').json;
+		assert.equal(error.code, 'CONNECTION_LOST');
+		assert.equal(error.retryable, false);
+		assert.equal(attempts, 1);
+		assert.equal(emulator().requests.length, 1);
+	});
+
+	it('is repeated when Kaleyra asked for it', async () => {
+		emulator().setFaults({ queue: ['http503'] });
+		const result = await runOperation(emulator(), 'addNumber', [addItem()], { options: { retryDelay: 1 } });
+		assert.equal(onlyItem(result, 'success').json.attempts, 2);
+	});
+});
