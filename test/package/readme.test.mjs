@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 
 import { PACKAGE_DIR } from '../helpers/engine.mjs';
-import { NUMBERS, itemFor, onlyItem, runOperation, useEmulator } from '../helpers/kaleyra.mjs';
+import { NUMBERS, WABA_ID, itemFor, onlyItem, runOperation, useEmulator } from '../helpers/kaleyra.mjs';
 
 const require = createRequire(import.meta.url);
 const readme = readFileSync(`${PACKAGE_DIR}/README.md`, 'utf8');
@@ -27,7 +27,7 @@ describe('README', () => {
 		const result = await runOperation(emulator(), 'verifyNumber', [itemFor(NUMBERS.pending1)]);
 		assert.deepEqual(
 			onlyItem(result, 'success').json,
-			JSON.parse(codeBlockAfter('Success:', 'json')),
+			JSON.parse(codeBlockAfter("Success (Verify Number):", "json")),
 		);
 	});
 
@@ -36,6 +36,31 @@ describe('README', () => {
 		const result = await runOperation(emulator(), 'verifyNumber', [item]);
 		assert.deepEqual(onlyItem(result, 'failed').json, JSON.parse(codeBlockAfter('Error:', 'json')));
 	});
+
+	const SAMPLES = [
+		['Retry OTP Success', 'retryOtp', { ...itemFor(NUMBERS.pending1) }],
+		[
+			'Add Number Success',
+			'addNumber',
+			{
+				json: {
+					wabaId: WABA_ID,
+					phoneNumber: '+919765409999',
+					countryCode: '91',
+					displayName: 'Acme Travel',
+					channel: 'SMS',
+				},
+			},
+		],
+		['Get Many Numbers Success', 'getManyNumbers', { json: { wabaId: WABA_ID } }],
+		['Get Number Details Success', 'getNumberDetails', { json: { phoneNumber: NUMBERS.pending1.phoneNumber } }],
+	];
+	for (const [heading, operation, item] of SAMPLES) {
+		it(`shows the ${heading} item a real run gives`, async () => {
+			const result = await runOperation(emulator(), operation, [item]);
+			assert.deepEqual(result.success[0].json, JSON.parse(codeBlockAfter(heading, 'json')));
+		});
+	}
 
 	it('shows what npm run demo prints', () => {
 		const printed = execFileSync(process.execPath, ['test/demo.mjs'], {
