@@ -1,5 +1,6 @@
-// `npm run demo`: starts the Kaleyra emulator on 127.0.0.1 and runs a batch of
-// numbers through Verify Number in n8n's engine, then shows what reached each output.
+// `npm run demo`: starts the Kaleyra emulator on 127.0.0.1 and, in n8n's engine, runs a batch of
+// numbers through Verify Number, showing what reached each output; then takes one new number
+// through the whole onboarding, step by step.
 import { startKaleyraEmulator } from '../emulator/kaleyra-emulator.mjs';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../emulator/fixtures.mjs';
 import { runKaleyraNode } from './helpers/engine.mjs';
@@ -58,6 +59,36 @@ try {
 	console.log(
 		`Kaleyra received ${emulator.requests.length} requests: items with bad input were stopped before sending.\n`,
 	);
+	await onboardOneNumber();
 } finally {
 	await emulator.close();
+}
+
+/** One new number from "added" to "live", as a workflow chains the operations. */
+async function onboardOneNumber() {
+	const credentials = { region: 'custom', baseUrl: emulator.url, sid: DEFAULT_ACCOUNT.sid, apiKey: DEFAULT_ACCOUNT.apiKey };
+	const number = '+919765401234';
+	const step = async (parameters) => {
+		const result = await runKaleyraNode({ parameters, items: [{ json: {} }], credentials });
+		if (result.error) throw result.error;
+		return result.success[0]?.json ?? result.failed[0].json;
+	};
+	const phone = () => emulator.otps().filter((message) => message.phoneNumber === number).at(-1);
+	const rows = [];
+	const show = (operation, json, extra) =>
+		rows.push({ operation, output: json.success ? 'Success' : 'Error', code: json.code ?? json.error.code, ...extra });
+
+	const added = await step({ operation: 'addNumber', wabaId: WABA_ID, phoneNumber: number, countryCode: '91', displayName: 'Acme Travel', typeVerification: 'SMS' });
+	show('Add Number', added, { detail: `phoneNumberId ${added.phoneNumberId}; the phone got a code by ${phone().channel}` });
+	const ids = { wabaId: WABA_ID, phoneNumberId: added.phoneNumberId, phoneNumber: number };
+	const wrong = await step({ operation: 'verifyNumber', ...ids, otp: phone().otp === '111111' ? '222222' : '111111' });
+	show('Verify Number', wrong, { detail: `a mistyped code: fields ${wrong.error?.fields.join(', ')}` });
+	const resent = await step({ operation: 'retryOtp', ...ids, typeVerification: 'VOICE' });
+	show('Retry OTP', resent, { detail: `the phone got the code again by ${phone().channel}` });
+	const verified = await step({ operation: 'verifyNumber', ...ids, otp: phone().otp });
+	show('Verify Number', verified, { detail: `the code from the phone, shown as ${verified.otp}` });
+	const details = await step({ operation: 'getNumberDetails', phoneNumber: number });
+	show('Get Number Details', details, { detail: `status ${details.status}, quality ${details.qualityRating}, name ${details.verifiedName}` });
+	console.log('Onboarding one new number, operation by operation');
+	console.table(rows);
 }
