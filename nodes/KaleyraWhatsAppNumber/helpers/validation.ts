@@ -66,6 +66,18 @@ function asText(field: string, value: unknown, hint: string): string {
 	return fail(field, `is ${describeValue(value)}, not text`, hint);
 }
 
+/** Fails unless `text` is one or more digits 0-9, saying where the first other character stands. */
+function requireDigits(field: string, text: string, hint: string): void {
+	if (text === '') fail(field, 'is empty', hint);
+	const stray = firstOutside(text, /^[0-9]$/);
+	if (stray)
+		fail(
+			field,
+			`has ${describeChar(stray.char)} at position ${stray.position}, where only digits 0-9 may be`,
+			hint,
+		);
+}
+
 /**
  * IDs are digit strings. A JSON number past 2^53 has already lost digits by the
  * time it reaches the node, so it is refused rather than sent wrong.
@@ -80,14 +92,7 @@ export function toDigitId(field: string, value: unknown, label: string): string 
 	}
 	const hint = `Give the ${label} as digits only, such as 766000000000001.`;
 	const text = asText(field, value, hint);
-	if (text === '') fail(field, 'is empty', hint);
-	const stray = firstOutside(text, /^[0-9]$/);
-	if (stray)
-		fail(
-			field,
-			`has ${describeChar(stray.char)} at position ${stray.position}, where only digits 0-9 may be`,
-			hint,
-		);
+	requireDigits(field, text, hint);
 	if (text.length > MAX_ID_DIGITS)
 		fail(field, `has ${text.length} digits; an ID has at most ${MAX_ID_DIGITS}`, hint);
 	return text;
@@ -150,14 +155,7 @@ export function toCallingCode(field: string, value: unknown): string {
 	const hint =
 		'Give the country calling code as 1 to 3 digits without "+", such as 91 for India or 1 for the US and Canada.';
 	const text = asText(field, value, hint).replace(/^\+/, '');
-	if (text === '') fail(field, 'is empty', hint);
-	const stray = firstOutside(text, /^[0-9]$/);
-	if (stray)
-		fail(
-			field,
-			`has ${describeChar(stray.char)} at position ${stray.position}, where only digits 0-9 may be`,
-			hint,
-		);
+	requireDigits(field, text, hint);
 	if (text.length > 3) fail(field, `has ${text.length} digits; a calling code has 1 to 3`, hint);
 	if (text.startsWith('0')) fail(field, 'starts with 0; no calling code does', hint);
 	return text;
