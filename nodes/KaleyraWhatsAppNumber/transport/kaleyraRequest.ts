@@ -107,6 +107,36 @@ export async function resolveAccount(this: IExecuteFunctions): Promise<KaleyraAc
 	};
 }
 
+interface HelperResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+/**
+ * The helper's answer, or a rejection the moment `signal` aborts: a server that never sends its
+ * headers cannot hold the item past its deadline. An abandoned request is left to n8n's idle
+ * timeout, and a body that still arrives is destroyed unread.
+ */
+async function untilAborted(sent: Promise<HelperResponse>, signal: AbortSignal): Promise<HelperResponse> {
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(Object.assign(new Error('The request was abandoned'), { code: 'ABANDONED' }));
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([sent, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+		if (signal.aborted)
+			sent.then(
+				({ body }) => (isBodyStream(body) ? body.destroy() : undefined),
+				() => undefined,
+			);
+	}
+}
+
 function causeCode(error: unknown): string {
 	const { cause, code } = (error ?? {}) as { cause?: { code?: unknown }; code?: unknown };
 	return String(cause?.code ?? code ?? 'UNKNOWN');
@@ -148,9 +178,9 @@ export async function sendKaleyraCall(
 		statusCode,
 	});
 	try {
-		let response: { statusCode: number; headers: Record<string, unknown>; body: unknown };
+		let response: HelperResponse;
 		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
+			const sent = this.helpers.httpRequestWithAuthentication.call(
 				this,
 				CREDENTIAL_TYPE,
 				{
@@ -166,10 +196,13 @@ export async function sendKaleyraCall(
 					// Kaleyra's number API does not redirect. Following one would turn the POST into a
 					// GET (301/302) or carry the api-key header and the OTP wherever it points (307/308).
 					disableFollowRedirect: true,
-					abortSignal: request.signal,
+					// Until the headers, n8n's own idle timeout: n8n hands axios the execution's
+					// cancel signal in place of any other, so the deadline cannot abort the request.
+					timeout: call.timeoutMs,
 				},
 				account.credential,
-			)) as typeof response;
+			) as Promise<HelperResponse>;
+			response = await untilAborted(sent, request.signal);
 		} catch (error) {
 			// Only the error's code is kept: the error itself holds the request, api-key included.
 			const cause = causeCode(error);
@@ -185,7 +218,6 @@ export async function sendKaleyraCall(
 			request.signal.addEventListener('abort', destroy);
 			const read = await readCappedBody(body, MAX_ANSWER_BYTES);
 			request.signal.removeEventListener('abort', destroy);
-			if (read.kind !== 'complete') abort(); // closes the connection under the stream too
 			if (read.kind === 'tooLarge') return lost('tooLarge', 'MAX_ANSWER_BYTES', statusCode);
 			if (read.kind === 'broken') {
 				const cause = causeCode(read.error);
