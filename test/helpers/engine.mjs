@@ -1,15 +1,20 @@
 // Runs the built package inside n8n's own engine (n8n-core's WorkflowExecute),
 // loaded the way n8n loads a community package: from package.json's n8n section.
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // The engine writes a config file under the user folder at load time; a fixed
-// key spares it from generating one (the tests store no credential).
-process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'kaleyra-n8n-'));
+// key spares it from generating one (the tests store no credential). A folder made
+// here is this process's own and goes with it (worker threads inherit the variable).
+if (!process.env.N8N_USER_FOLDER) {
+	const userFolder = mkdtempSync(path.join(tmpdir(), 'kaleyra-n8n-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
+}
 process.env.N8N_ENCRYPTION_KEY ??= 'kaleyra-node-tests-only';
 
 const require = createRequire(import.meta.url);

@@ -8,7 +8,7 @@ import {
 	assertNoApiKey,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 describe('Get Many Numbers', () => {
 	const emulator = useEmulator();

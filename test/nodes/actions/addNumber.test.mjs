@@ -9,7 +9,7 @@ import {
 	onlyItem,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 const NEW_NUMBER = '+919765409999';
 

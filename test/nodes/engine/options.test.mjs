@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
-import { NODE_TYPE, PACKAGE_DIR, nodeTypes } from '../helpers/engine.mjs';
+import { NODE_TYPE, PACKAGE_DIR, nodeTypes } from '../../helpers/engine.mjs';
 import {
 	NUMBERS,
 	credentialsFor,
@@ -13,7 +13,7 @@ import {
 	onlyItem,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 const require = createRequire(import.meta.url);
 const OPTION_DEFINITIONS = nodeTypes
@@ -168,7 +168,7 @@ describe('Max Requests per Second', () => {
 			{
 				eval: true,
 				workerData: {
-					engine: new URL('../helpers/engine.mjs', import.meta.url).href,
+					engine: new URL('../../helpers/engine.mjs', import.meta.url).href,
 					run: {
 						parameters: {
 							operation: 'verifyNumber',

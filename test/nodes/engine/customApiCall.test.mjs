@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { NUMBERS, credentialsFor, itemFor, useEmulator } from '../helpers/kaleyra.mjs';
-import { runKaleyraNode } from '../helpers/engine.mjs';
+import { NUMBERS, credentialsFor, itemFor, useEmulator } from '../../helpers/kaleyra.mjs';
+import { runKaleyraNode } from '../../helpers/engine.mjs';
 
 const run = (emulator, nodeSettings = {}) =>
 	runKaleyraNode({

@@ -9,7 +9,7 @@ import {
 	itemFor,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 // Three items: two good ones and one with a bad phone number, whose context shows null.
 const INPUT = [

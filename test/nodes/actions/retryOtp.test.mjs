@@ -11,7 +11,7 @@ import {
 	onlyItem,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 function otpSentCount(emulator, number) {
 	return emulator.numbers()[number.id].otpSentCount;

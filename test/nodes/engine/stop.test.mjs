@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 
-import { NUMBERS, itemFor, runOperation, useEmulator } from '../helpers/kaleyra.mjs';
+import { NUMBERS, itemFor, runOperation, useEmulator } from '../../helpers/kaleyra.mjs';
 
 const FIVE_ITEMS = [
 	NUMBERS.pending1,

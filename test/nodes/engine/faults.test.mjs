@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 
-import { NUMBERS, credentialsFor, itemFor, onlyItem, runOperation, useEmulator } from '../helpers/kaleyra.mjs';
+import { NUMBERS, credentialsFor, itemFor, onlyItem, runOperation, useEmulator } from '../../helpers/kaleyra.mjs';
 
 // Retries wait milliseconds here; the waits' lengths are covered where they matter.
 const FAST_RETRIES = { retryDelay: 1, maxRetryDelay: 50 };

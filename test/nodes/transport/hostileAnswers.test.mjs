@@ -12,7 +12,7 @@ import {
 	onlyItem,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 const OPERATIONS = ['verifyNumber', 'retryOtp'];
 
@@ -150,6 +150,18 @@ describe('Labels tell what happened', () => {
 
 describe('Timeout covers the whole answer', () => {
 	const emulator = useEmulator();
+
+	// The emulator holds the connection for a minute without a byte; the test's own timeout is
+	// the failure when the node waits for it.
+	it('a server that never sends its headers ends as TIMEOUT', { timeout: 30_000 }, async () => {
+		emulator().setFaults({ queue: ['hang'], hangMs: 60_000 });
+		const result = await runOperation(emulator(), 'verifyNumber', [itemFor(NUMBERS.pending1)], {
+			options: { timeout: 500, maxTries: 1 },
+		});
+		const { error } = onlyItem(result, 'failed').json;
+		assert.equal(error.code, 'TIMEOUT');
+		assert.equal(error.retryable, false);
+	});
 
 	// Without a bound on the body, a trickle of one byte every 2 s takes minutes; the test's own
 	// timeout is the failure then.

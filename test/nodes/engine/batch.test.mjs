@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { NUMBERS, assertNoApiKey, itemFor, runOperation, useEmulator } from '../helpers/kaleyra.mjs';
+import { NUMBERS, assertNoApiKey, itemFor, runOperation, useEmulator } from '../../helpers/kaleyra.mjs';
 
 // Each kind of input, with the branch and code it must end on.
 const KINDS = [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { runKaleyraNode } from '../helpers/engine.mjs';
+import { runKaleyraNode } from '../../helpers/engine.mjs';
 import {
 	MAPPED_PARAMETERS,
 	NUMBERS,
@@ -10,7 +10,7 @@ import {
 	onlyItem,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 describe('Input checks, before any request', () => {
 	const emulator = useEmulator();

@@ -11,7 +11,7 @@ import {
 	onlyItem,
 	runOperation,
 	useEmulator,
-} from '../helpers/kaleyra.mjs';
+} from '../../helpers/kaleyra.mjs';
 
 describe('Verify Number', () => {
 	const emulator = useEmulator();
