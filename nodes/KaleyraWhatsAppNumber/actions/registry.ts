@@ -29,17 +29,34 @@ export function operationNamed(value: unknown): KaleyraOperation | undefined {
 	return typeof value === 'string' ? BY_VALUE.get(value) : undefined;
 }
 
+// One resource, as n8n's app nodes declare it: with it, n8n describes the node to an AI Agent by
+// the chosen operation's action ("Add a phone number to a WABA") instead of one text for all.
+const RESOURCE = 'phoneNumber';
+
+const resourceProperty: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [{ name: 'Phone Number', value: RESOURCE }],
+	default: RESOURCE,
+};
+
 const operationProperty: INodeProperties = {
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
 	noDataExpression: true,
+	displayOptions: { show: { resource: [RESOURCE] } },
 	options: OPERATIONS.map(({ option }) => option),
 	default: DEFAULT_OPERATION,
 };
 
 function shownFor(operation: KaleyraOperation, property: INodeProperties): INodeProperties {
-	return { ...property, displayOptions: { show: { operation: [operation.option.value] } } };
+	return {
+		...property,
+		displayOptions: { show: { resource: [RESOURCE], operation: [operation.option.value] } },
+	};
 }
 
 /** Each operation's notice and fields, shown only when it is chosen. */
@@ -61,6 +78,7 @@ function operationProperties(operation: KaleyraOperation): INodeProperties[] {
 }
 
 export const operationsProperties: INodeProperties[] = [
+	resourceProperty,
 	operationProperty,
 	...OPERATIONS.flatMap(operationProperties),
 ];
