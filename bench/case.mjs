@@ -1,6 +1,7 @@
 // One measured case, in a fresh process so its peak RSS is its own:
-//   node bench/case.mjs --kind node|bare|probe --url URL --items N --concurrency C
+//   node bench/case.mjs --kind node|peer|bare|probe --url URL --items N --concurrency C
 //        [--rps R] [--transport fetch|http-close|http-keepalive] [--headers JSON]
+//        [--peer-mode batches|lanes] [--peer (with probe: the peer's request too)]
 // Prints one JSON line with the timing, the counts and the memory figures.
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -131,6 +132,33 @@ async function nodeCase(url) {
 	});
 }
 
+// ---- the peer: n8n's HTTP Request node, the same requests (peer.mjs) ----
+
+async function peerCase(url) {
+	const { loadPeer } = await import('./peer.mjs');
+	const { runPeer } = await loadPeer();
+	const { itemFor } = await helper('kaleyra.mjs');
+	const input = Array.from({ length: items }, (_, i) => itemFor(benchNumber(i)));
+	return await measured(async () => {
+		let output = [];
+		let error = null;
+		try {
+			output = await runPeer({ url, items: input, concurrency, mode: flags['peer-mode'] });
+		} catch (caught) {
+			error = caught.message;
+		}
+		const failures = output.filter(({ json }) => json?.code !== 'WA200');
+		return {
+			error,
+			success: output.length - failures.length,
+			failed: failures.length,
+			firstFailure: failures[0]?.json ?? null,
+			notVerified: 0,
+			retain: output,
+		};
+	});
+}
+
 // ---- the bare loop: the same requests, without n8n ----
 
 function requestFor(url, i) {
@@ -214,7 +242,27 @@ async function probe() {
 			credentials: credentialsFor(emulator),
 		});
 		const [request] = emulator.requests;
+		let peer;
+		if (flags.peer) {
+			emulator.reset();
+			const { loadPeer } = await import('./peer.mjs');
+			const { runPeer } = await loadPeer();
+			const [output] = await runPeer({
+				url: emulator.url,
+				items: [itemFor(benchNumber(0))],
+				concurrency: 1,
+			});
+			const [sent] = emulator.requests;
+			peer = {
+				code: output?.json?.code,
+				method: sent.method,
+				path: sent.path,
+				headers: sent.headers,
+				rawBody: sent.rawBody,
+			};
+		}
 		return {
+			peer,
 			success: result.success.length,
 			method: request.method,
 			path: request.path,
@@ -229,8 +277,13 @@ async function probe() {
 }
 
 const url = flags.url;
-const run = { node: () => nodeCase(url), bare: () => bareCase(url), probe }[kind];
-if (!run) throw new Error(`--kind must be node, bare or probe, got ${kind}`);
+const run = {
+	node: () => nodeCase(url),
+	peer: () => peerCase(url),
+	bare: () => bareCase(url),
+	probe,
+}[kind];
+if (!run) throw new Error(`--kind must be node, peer, bare or probe, got ${kind}`);
 const result = await run();
 process.stdout.write(
 	`${JSON.stringify({ kind, items, concurrency, rps, latencyMs: LATENCY_MS, ...result })}\n`,

@@ -1,5 +1,6 @@
 // The benchmark's plumbing: the emulator child, one child process per case, and the checks
-// that every item and every request is accounted for. Used by run.mjs and investigate.mjs.
+// that every item and every request is accounted for. Used by run.mjs, investigate.mjs and
+// real-n8n.mjs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
 import { LATENCY_MS, benchNumber } from './shared.mjs';
+import { loadNow } from './stats.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -116,6 +118,10 @@ export async function measure(emulator, label, args, items, nodeFlags = []) {
 		],
 		[counters.requests === items, `emulator got ${counters.requests} requests, expected ${items}`],
 		[wa200 === items, `emulator answered WA200 ${wa200} times, expected ${items}`],
+		[
+			counters.maxInFlight <= result.concurrency,
+			`${counters.maxInFlight} requests in flight at once, concurrency ${result.concurrency}`,
+		],
 	];
 	for (const [ok, message] of checks) if (!ok) problems.push(`${label}: ${message}`);
 	log(
@@ -123,14 +129,17 @@ export async function measure(emulator, label, args, items, nodeFlags = []) {
 			`peak RSS ${result.memory.peakRssMiB.toFixed(0)} MiB, max in flight ${counters.maxInFlight}, ` +
 			`CPU/item ${(result.cpuMs / items).toFixed(2)} ms (emulator ${(emulatorCpuMs / items).toFixed(2)} ms)`,
 	);
-	return { ...result, emulatorCpuMs, counters };
+	return { ...result, emulatorCpuMs, counters, load: loadNow() };
 }
 
 export const removeUserFolder = () => rmSync(userFolder, { recursive: true, force: true });
 
-/** What the node sends for item 0 (a probe run), and the headers a bare loop should send. */
-export async function probeNodeRequest() {
-	const probe = await runCase(['--kind', 'probe']);
+/**
+ * What the node sends for item 0 (a probe run), and the headers a bare loop should send.
+ * With `peer`, HTTP Request's request for item 0 too, which must be the same.
+ */
+export async function probeNodeRequest({ peer = false } = {}) {
+	const probe = await runCase(['--kind', 'probe', ...(peer ? ['--peer'] : [])]);
 	const first = benchNumber(0);
 	const expectedBody = JSON.stringify({
 		id: first.id,
@@ -142,9 +151,26 @@ export async function probeNodeRequest() {
 			`probe: the node sent ${probe.rawBody}, the bare loop would send ${expectedBody}`,
 		);
 	// host, content-length and connection belong to the transport: fetch sets them itself.
-	const headers = Object.fromEntries(
-		Object.entries(probe.headers).filter(([name]) => !HOP_HEADERS.has(name)),
-	);
+	const endToEnd = (all) =>
+		Object.fromEntries(Object.entries(all).filter(([name]) => !HOP_HEADERS.has(name)));
+	const headers = endToEnd(probe.headers);
+	if (peer) {
+		const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+		const sorted = (all) => Object.fromEntries(Object.entries(endToEnd(all)).sort());
+		const shown = (value) =>
+			JSON.stringify(value?.['api-key'] ? { ...value, 'api-key': '(redacted)' } : value);
+		const differences = [
+			['answer', probe.peer.code, 'WA200'],
+			['method', probe.peer.method, probe.method],
+			['path', probe.peer.path, probe.path],
+			['body', probe.peer.rawBody, probe.rawBody],
+			['headers', sorted(probe.peer.headers), sorted(probe.headers)],
+		].filter(([, a, b]) => !same(a, b));
+		for (const [what, peerValue, nodeValue] of differences)
+			problems.push(
+				`probe: HTTP Request's ${what} ${shown(peerValue)} is not the node's ${shown(nodeValue)}`,
+			);
+	}
 	return { probe, headers };
 }
 export const HOP_HEADERS = new Set(['host', 'content-length', 'connection']);
@@ -160,6 +186,15 @@ export const bareArgs = (concurrency, headers, transport = 'fetch') => [
 	DEFAULT_ACCOUNT.sid,
 	'--headers',
 	JSON.stringify(headers),
+];
+
+export const peerArgs = (concurrency, mode = 'batches') => [
+	'--kind',
+	'peer',
+	'--concurrency',
+	String(concurrency),
+	'--peer-mode',
+	mode,
 ];
 
 export const nodeArgs = (concurrency, extra = []) => [

@@ -5,8 +5,8 @@
 //  3. a CPU profile of the node's measured run at concurrency 32, by package and by function.
 // With --compare DIR (a copy of the package: package.json, dist/, test/helpers/, emulator/),
 // it instead runs that build and the current one alternately, --reps times per concurrency, and
-// prints the medians: a before/after of a change to the node (--against DIR2: the "after" side
-// is a copy too, instead of the current dist/).
+// prints the median and min–max of each and of the after/before ratio within each pair: a
+// before/after of a change to the node (--against DIR2: the "after" side is a copy too).
 // With --expressions, it compares Retry OTP with its parameters mapped by expression and typed
 // in (one pending number, resent to again and again): the cost of n8n's expression resolution.
 // Prints markdown; results and profiles land in .tmp/bench/.
@@ -29,6 +29,7 @@ import {
 	startEmulator,
 } from './harness.mjs';
 import { LATENCY_MS, parseFlags } from './shared.mjs';
+import { loadNow, loadText, median, spread, summary } from './stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, '.tmp', 'bench');
@@ -78,15 +79,10 @@ export function analyseProfile(profile) {
 	return { total, self: sorted(self), inclusive: sorted(inclusive) };
 }
 
-const median = (values) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-/** Runs each variant `--reps` times per concurrency, alternating, and prints medians. */
+/** Runs each variant `--reps` times per concurrency, alternating; median (min–max) of each. */
 async function compare(title, variants, file) {
 	const reps = Number(flags.reps ?? 3);
+	const loadAtStart = loadNow();
 	const [first, second] = variants.map(([name]) => name);
 	const emulator = await startEmulator(ITEMS);
 	const rows = [];
@@ -112,23 +108,23 @@ async function compare(title, variants, file) {
 		await emulator.stop();
 	}
 	const lines = [
-		`### ${title}: ${ITEMS} items, median of ${reps} alternating runs each, load average ${os
-			.loadavg()
-			.map((l) => l.toFixed(2))
-			.join(' ')}`,
+		`### ${title}: ${ITEMS} items, ${reps} alternating runs each (median, min–max), load average ${loadText(loadAtStart)} at the start, ${loadText(loadNow())} at the end`,
 		'',
 	];
 	lines.push(
-		`| concurrency | ${first} items/s | ${second} items/s | change | ${first} CPU/item (ms) | ${second} CPU/item (ms) | ${first} peak RSS (MiB) | ${second} peak RSS (MiB) |`,
+		`| concurrency | ${first} items/s | ${second} items/s | ${second} / ${first} items/s | ${first} CPU/item (ms) | ${second} CPU/item (ms) | ${second} / ${first} CPU/item | ${first} peak RSS (MiB) | ${second} peak RSS (MiB) |`,
 	);
-	lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+	lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 	for (const { concurrency, runs } of rows) {
-		const m = (name, pick) => median(runs[name].map(pick));
+		const cell = (name, pick, digits) => spread(summary(runs[name].map(pick)), digits);
+		// Within each alternating pair, then summarised.
+		const ratio = (pick) =>
+			spread(summary(runs[second].map((r, i) => pick(r) / pick(runs[first][i]))), 2);
 		const rate = (r) => r.itemsPerSecond;
 		const cpu = (r) => r.cpuMs / ITEMS;
 		const rss = (r) => r.memory.peakRssMiB;
 		lines.push(
-			`| ${concurrency} | ${fmt(m(first, rate))} | ${fmt(m(second, rate))} | ${fmt((m(second, rate) / m(first, rate) - 1) * 100)}% | ${fmt(m(first, cpu), 2)} | ${fmt(m(second, cpu), 2)} | ${fmt(m(first, rss), 0)} | ${fmt(m(second, rss), 0)} |`,
+			`| ${concurrency} | ${cell(first, rate)} | ${cell(second, rate)} | ${ratio(rate)} | ${cell(first, cpu, 2)} | ${cell(second, cpu, 2)} | ${ratio(cpu)} | ${fmt(median(runs[first].map(rss)), 0)} | ${fmt(median(runs[second].map(rss)), 0)} |`,
 		);
 	}
 	const report = `${lines.join('\n')}\n`;
