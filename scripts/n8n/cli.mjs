@@ -50,6 +50,19 @@ export const importCredentials = (n8n, file) =>
 export const importWorkflows = (n8n, file) => runOk(n8n, ['import:workflow', `--input=${file}`]);
 
 /**
+ * Makes an imported workflow active, so `n8n start` registers its production webhooks (a Form
+ * Trigger's `/form/<path>`): `publish:workflow` on n8n 2.x, `update:workflow --active=true` on
+ * 1.x (2.x still takes it, deprecated). Only before `n8n start`: a running n8n does not notice.
+ */
+export const activateWorkflow = (n8n, id) =>
+	runOk(
+		n8n,
+		n8n.target.n8n.startsWith('1.')
+			? ['update:workflow', `--id=${id}`, '--active=true']
+			: ['publish:workflow', `--id=${id}`],
+	);
+
+/**
  * `n8n execute --id --rawOutput`: log lines first, then the execution as pretty JSON.
  * Returns the parsed execution and the raw output (to search it for leaked secrets).
  */
@@ -64,12 +77,16 @@ export async function executeWorkflow(n8n, id) {
 	return { execution, output: res.stdout + res.stderr };
 }
 
-// The JSON starts at the first line that is exactly "{"; the log lines before it never are.
+// The JSON starts at the first line that is exactly "{" and ends at the next line that is
+// exactly "}" (pretty-printed: every inner brace is indented); the log lines around it never
+// are. Log lines can come after it too: the task runner may register once the run is over.
 function parseExecution(stdout) {
 	const start = stdout.search(/^\{$/m);
 	if (start === -1) return null;
+	const end = stdout.slice(start).search(/^\}$/m);
+	if (end === -1) return null;
 	try {
-		return JSON.parse(stdout.slice(start));
+		return JSON.parse(stdout.slice(start, start + end + 1));
 	} catch {
 		return null;
 	}

@@ -6,7 +6,7 @@ import { projectRoot } from './targets.mjs';
 
 const READY_LINE = /^KALEYRA_EMULATOR_URL=(\S+)$/m;
 
-/** @returns {Promise<{ url: string, requests(): Promise<any[]>, reset(): Promise<void>, stop(): Promise<void> }>} */
+/** @returns {Promise<{ url: string, pageUrl: string, requests(): Promise<any[]>, otps(phone?: string): Promise<any[]>, setFaults(cfg: object): Promise<void>, reset(): Promise<void>, stop(): Promise<void> }>} */
 export async function startEmulator({ port = 0 } = {}) {
 	const child = spawn(
 		process.execPath,
@@ -26,14 +26,22 @@ export async function startEmulator({ port = 0 } = {}) {
 			reject(new Error(`emulator exited with code ${code} before it was ready: ${out}`)),
 		);
 	});
-	const control = async (method, name) => {
-		const res = await fetch(`${url}/__emulator/${name}`, { method });
+	const control = async (method, name, body) => {
+		const res = await fetch(`${url}/__emulator/${name}`, { method, body });
 		if (!res.ok) throw new Error(`emulator control ${method} ${name}: HTTP ${res.status}`);
 		return await res.json();
 	};
 	return {
 		url,
+		// The page a person reads the OTPs on, as their phone would show them.
+		pageUrl: `${url}/__emulator/`,
 		requests: () => control('GET', 'requests'),
+		/** The OTP messages sent since the last reset, oldest first; one number's if given. */
+		otps: (phone) =>
+			control('GET', phone === undefined ? 'otps' : `otps?phone=${encodeURIComponent(phone)}`),
+		setFaults: async (cfg) => {
+			await control('POST', 'faults', JSON.stringify(cfg));
+		},
 		reset: async () => {
 			await control('POST', 'reset');
 		},

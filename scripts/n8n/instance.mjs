@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importCredentials, importWorkflows } from './cli.mjs';
+import { activateWorkflow, importCredentials, importWorkflows } from './cli.mjs';
 import { kaleyraCredential } from './credentials.mjs';
 import { startEmulator } from './emulator.mjs';
 import { n8nEnv } from './env.mjs';
@@ -21,8 +21,19 @@ export function readExamples() {
 		.map((name) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, name), 'utf8')));
 }
 
+/** The example a person clicks through: published in the sandbox, its form filled in by the e2e. */
+export const FORM_EXAMPLE_ID = 'kaleyraOnboard02';
+
+/** The last segment of a workflow's form URL (`/form/<path>`), as its Form Trigger sets it. */
+export function formPathOf(workflow) {
+	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.formTrigger');
+	if (!trigger) throw new Error(`workflow ${workflow.id} has no Form Trigger`);
+	return trigger.parameters.path || trigger.parameters.options?.path || trigger.webhookId;
+}
+
 /**
- * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, credentials?: (emulatorUrl: string) => object[], workflows?: object[] }} opts
+ * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, credentials?: (emulatorUrl: string) => object[], workflows?: object[], activate?: string[] }} opts
+ *   activate: ids of imported workflows to make active (published), for `n8n start`
  */
 export async function openInstance({
 	tarball,
@@ -31,6 +42,7 @@ export async function openInstance({
 	emulatorPort = 0,
 	credentials = (url) => [kaleyraCredential(url)],
 	workflows = [],
+	activate = [],
 }) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-n8n-'));
 	const userFolder = path.join(dir, 'user');
@@ -52,6 +64,7 @@ export async function openInstance({
 	try {
 		await importCredentials(n8n, write('credentials.json', credentials(emulator.url)));
 		if (workflows.length > 0) await importWorkflows(n8n, write('workflows.json', workflows));
+		for (const id of activate) await activateWorkflow(n8n, id);
 	} catch (error) {
 		// The caller never gets an instance to close, so a running emulator would keep the test
 		// process (and CI) alive.

@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // `npm run sandbox [-- --port 5678]`: a real n8n with this package loaded, the Kaleyra
-// emulator behind a ready credential, the example workflows and an owner account, all in a
-// throw-away folder. Ctrl-C stops n8n, its task runner and the emulator, and removes the folder.
+// emulator behind a ready credential, the example workflows (the full onboarding one published,
+// so its form answers at once) and an owner account, all in a throw-away folder. Ctrl-C stops
+// n8n, its task runner and the emulator, and removes the folder.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NUMBERS } from '../../emulator/fixtures.mjs';
-import { openInstance, readExamples } from './instance.mjs';
+import { FORM_EXAMPLE_ID, formPathOf, openInstance, readExamples } from './instance.mjs';
 import { buildAndPack } from './package.mjs';
 import { SANDBOX_OWNER, restClient } from './rest.mjs';
-import { startN8n } from './server.mjs';
+import { startN8n, waitUntilServed } from './server.mjs';
 import { projectRoot } from './targets.mjs';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '5678' } } });
@@ -39,6 +40,9 @@ async function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+const examples = readExamples();
+const formExample = examples.find((workflow) => workflow.id === FORM_EXAMPLE_ID);
+let formUrl;
 try {
 	console.log('[sandbox] building and packing the package…');
 	instance = await openInstance({
@@ -46,29 +50,43 @@ try {
 		port,
 		// The task broker must not clash with a default n8n that may run on this machine.
 		brokerPort: port + 1,
-		workflows: readExamples(),
+		workflows: examples,
+		activate: [FORM_EXAMPLE_ID],
 	});
 	console.log('[sandbox] starting n8n…');
 	server = await startN8n(instance.n8n, { port, log: (chunk) => process.stdout.write(chunk) });
-	await restClient(server.url).setUpOwner(SANDBOX_OWNER);
-	// n8n dying on its own must not leave the emulator running.
+	// n8n dying on its own must not leave the emulator running. Its exit after stop() asked
+	// for it (Ctrl-C) is the normal end, not worth a word.
 	server.exited.then((code) => {
-		console.error(`[sandbox] n8n exited (code ${code})`);
+		if (stopping) return;
+		console.error(`[sandbox] n8n stopped on its own (exit code ${code}); stopping the emulator`);
 		return stop(1);
 	});
+	await restClient(server.url).setUpOwner(SANDBOX_OWNER);
+	// n8n listens before it has activated the published workflow: ready means the form answers.
+	formUrl = `${server.url}/form/${formPathOf(formExample)}`;
+	await waitUntilServed(formUrl);
 } catch (error) {
 	console.error(`[sandbox] could not start: ${error.message}`);
 	await stop(1);
 }
 
+const names = examples.map((workflow) => `"${workflow.name}"`).join('\n            ');
 console.log(`
 [sandbox] ready
   open      ${server.url}
   sign in   ${SANDBOX_OWNER.email} / ${SANDBOX_OWNER.password}
-  workflows "Kaleyra: verify a batch of WhatsApp numbers" and "Kaleyra: verify a new WhatsApp number with the OTP from a form"
+  workflows ${names}
   emulator  ${instance.emulator.url} (credential "Kaleyra WhatsApp account" points there)
             e.g. number id ${NUMBERS.pending1.id}, phone ${NUMBERS.pending1.phoneNumber}, OTP ${NUMBERS.pending1.otp}
-            OTPs it "sent", as a phone shows them: ${instance.emulator.url}/__emulator/
             what it received: ${instance.emulator.url}/__emulator/requests
   n8n data  ${instance.userFolder} (removed on exit)
+
+Onboard a number as a user would ("${formExample.name}", published):
+  1. form    ${formUrl}
+             give a number the emulator does not hold yet, e.g. +919765400099, 91, Acme New Line
+  2. OTPs    ${instance.emulator.pageUrl}
+             the codes the emulator "sent", as the phone shows them: type the newest one in
+             (a wrong one gets a new code sent, once); the last page shows the number's status
+  3. the run: workflow → Executions, in the editor
 Press Ctrl-C to stop.`);

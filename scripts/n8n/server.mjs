@@ -49,3 +49,24 @@ export async function startN8n({ target, env }, { port, log = () => {} }) {
 	await stop();
 	throw new Error(`n8n start was not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
 }
+
+/**
+ * Waits until `url` answers 200. n8n listens (and answers /rest) before it has activated the
+ * published workflows, so a Form Trigger's `/form/<path>` answers 404 for a while after start.
+ */
+export async function waitUntilServed(url, { timeoutMs = 60_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let last;
+	while (Date.now() < deadline) {
+		try {
+			const res = await fetch(url);
+			await res.arrayBuffer();
+			if (res.ok) return;
+			last = `HTTP ${res.status}`;
+		} catch (error) {
+			last = error.message;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error(`${url} still answers ${last} after ${timeoutMs} ms`);
+}

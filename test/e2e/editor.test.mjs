@@ -15,6 +15,17 @@ import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
 
+/** Waits for the page's finite animations (a panel fading in) so a screenshot is not mid-way. */
+const animationsDone = (page) =>
+	page.evaluate(() =>
+		Promise.all(
+			document
+				.getAnimations()
+				.filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity)
+				.map((animation) => animation.finished.catch(() => {})),
+		),
+	);
+
 describe('the package in a running n8n: credential test and editor', { skip }, () => {
 	let instance;
 	let server;
@@ -67,7 +78,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		);
 	});
 
-	test("editor: the node shows its icon, Success and Error outputs, each operation's fields; the batch example runs", async () => {
+	test("editor: the node shows its icon, Success and Error outputs, each operation's fields; the full onboarding example opens; the batch example runs", async () => {
 		// One folder per n8n release: the editor looks different in each.
 		const SCREENSHOTS = path.join(
 			projectRoot,
@@ -140,11 +151,59 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 					0,
 					`${panel.node} shows ${panel.hidden}`,
 				);
+				await animationsDone(page);
 				await page.screenshot({ path: path.join(SCREENSHOTS, panel.file) });
 				// Escape closes the node panel in n8n 1.x and 2.x alike (their close buttons differ).
 				await page.keyboard.press('Escape');
 				await parameters.waitFor({ state: 'detached' });
 			}
+
+			// The full onboarding example: every Kaleyra node with its two outputs, and Add Number's
+			// own fields.
+			await page.goto(`${server.url}/workflow/kaleyraOnboard02`);
+			const full = JSON.parse(
+				fs.readFileSync(path.join(projectRoot, 'examples/onboarding-full.json'), 'utf8'),
+			);
+			for (const node of full.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote')) {
+				await canvasNode(node.name).waitFor();
+				if (node.type !== 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber') continue;
+				assert.deepEqual(
+					await canvasNode(node.name)
+						.locator('[data-test-id="canvas-node-output-handle"]')
+						.allInnerTexts(),
+					['Success', 'Error'],
+					`${node.name}: outputs`,
+				);
+			}
+			// The sticky note that says what to replace.
+			await page
+				.locator('[data-test-id="sticky"]', { hasText: 'Replace before you use it' })
+				.waitFor();
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'onboarding-full-canvas.png') });
+
+			await canvasNode('Add Number').dblclick();
+			const addParameters = page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+			await addParameters.waitFor();
+			for (const name of [
+				'wabaId',
+				'phoneNumber',
+				'countryCode',
+				'displayName',
+				'typeVerification',
+			]) {
+				await addParameters.locator(`[data-test-id="parameter-input-${name}"]`).waitFor();
+			}
+			for (const name of ['phoneNumberId', 'otp']) {
+				assert.equal(
+					await addParameters.locator(`[data-test-id="parameter-input-${name}"]`).count(),
+					0,
+					`Add Number shows ${name}`,
+				);
+			}
+			await animationsDone(page);
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'add-number-parameters.png') });
+			await page.keyboard.press('Escape');
+			await addParameters.waitFor({ state: 'detached' });
 
 			// The batch example, run from the editor as a user would: 4 items leave by each output.
 			await instance.emulator.reset();

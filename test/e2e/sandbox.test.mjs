@@ -1,5 +1,7 @@
 // `npm run sandbox`, as a user runs it: it must print where to sign in, serve an n8n that holds
-// both examples and the ready credential, and leave nothing behind after Ctrl-C.
+// the examples and the ready credential, the full onboarding example published with its form
+// answering, print where the OTPs can be read, and leave nothing behind after Ctrl-C, without a
+// word on stderr.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,21 +62,30 @@ function waitFor(child, pattern, timeoutMs) {
 	});
 }
 
-test('npm run sandbox: n8n with the examples and credential, stopped cleanly by Ctrl-C', async () => {
+test('npm run sandbox: n8n with the examples, the onboarding form live, stopped cleanly by Ctrl-C', async () => {
 	const port = await freePortPair();
+	// Its own process group, so that Ctrl-C can be sent the way a terminal sends it: to the
+	// sandbox and the emulator it started alike.
 	const child = spawn(process.execPath, ['scripts/n8n/sandbox.mjs', '--port', String(port)], {
 		cwd: projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
 	});
 	child.stdout.setEncoding('utf8');
 	child.stderr.setEncoding('utf8');
+	let stderr = '';
+	child.stderr.on('data', (chunk) => (stderr += chunk));
 	const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 	try {
 		const printed = await waitFor(child, /Press Ctrl-C to stop\./, 240_000);
 		const url = printed.match(/open\s+(http:\S+)/)[1];
 		const emulatorUrl = printed.match(/emulator\s+(http:\S+)/)[1];
 		const dataFolder = printed.match(/n8n data\s+(\S+)/)[1];
+		const formUrl = printed.match(/form\s+(http:\S+)/)[1];
+		const otpPage = printed.match(/OTPs\s+(http:\S+)/)[1];
 		assert.equal(url, `http://127.0.0.1:${port}`);
+		assert.equal(formUrl, `${url}/form/kaleyra-onboarding`);
+		assert.equal(otpPage, `${emulatorUrl}/__emulator/`);
 		assert.ok(fs.existsSync(dataFolder));
 
 		const rest = restClient(url);
@@ -82,18 +93,27 @@ test('npm run sandbox: n8n with the examples and credential, stopped cleanly by 
 		const workflows = await rest.get('/workflows');
 		const names = workflows.map((workflow) => workflow.name).sort();
 		assert.deepEqual(names, [
+			'Kaleyra: onboard a WhatsApp number from a form (add, OTP, verify, status)',
 			'Kaleyra: verify a batch of WhatsApp numbers',
 			'Kaleyra: verify a new WhatsApp number with the OTP from a form',
 		]);
 		const credentials = await rest.get('/credentials');
 		assert.ok(credentials.some((credential) => credential.type === 'kaleyraWhatsAppApi'));
+		// Ready to click through: the form answers at the address printed, the OTP page too.
+		const form = await fetch(formUrl);
+		assert.equal(form.status, 200);
+		assert.match(await form.text(), /Connect a WhatsApp Business number/);
+		const page = await fetch(otpPage);
+		assert.equal(page.status, 200);
+		assert.match(await page.text(), /Kaleyra emulator/);
 
-		child.kill('SIGINT');
+		process.kill(-child.pid, 'SIGINT');
 		assert.equal(await exited, 0);
+		assert.equal(stderr, '', 'a normal Ctrl-C printed to stderr');
 		assert.ok(!fs.existsSync(dataFolder), `${dataFolder} was left behind`);
 		assert.ok(await refusesConnections(url), 'n8n still answers after Ctrl-C');
 		assert.ok(await refusesConnections(emulatorUrl), 'the emulator still answers after Ctrl-C');
 	} finally {
-		if (child.exitCode === null) child.kill('SIGKILL');
+		if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
 	}
 });

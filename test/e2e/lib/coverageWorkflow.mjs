@@ -68,13 +68,14 @@ export const BRANCHES = [
 		operation: 'retryOtp',
 		credential: GOOD_KEY_CREDENTIAL,
 		cases: [
+			// A code sent: no alreadyApproved (Retry OTP's Success items carry it only when true).
 			{
 				item: retryItem(NUMBERS.pending2, 'SMS'),
-				expect: { phoneNumber: NUMBERS.pending2.phoneNumber, alreadyApproved: false },
+				expect: { phoneNumber: NUMBERS.pending2.phoneNumber },
 			},
 			{
 				item: retryItem(NUMBERS.pendingLongId, 'VOICE'),
-				expect: { phoneNumber: NUMBERS.pendingLongId.phoneNumber, alreadyApproved: false },
+				expect: { phoneNumber: NUMBERS.pendingLongId.phoneNumber },
 			},
 			{
 				item: retryItem(NUMBERS.approved, 'SMS'),

@@ -1,5 +1,7 @@
 // Reading what `n8n execute` printed: a node's outputs, as arrays of item JSON.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 /**
  * The items a node put on each of its outputs in its (only) run. Fails, naming the nodes that
@@ -17,11 +19,17 @@ export function outputsOf(execution, nodeName) {
 	return (run.data?.main ?? []).map((items) => (items ?? []).map((item) => item.json));
 }
 
-/** A compact view of items for deepEqual, so a failure prints what differed item by item. */
+/**
+ * A compact view of items for deepEqual, so a failure prints what differed item by item.
+ * `alreadyApproved` only where the item has it: Verify Number's successes always do, Retry
+ * OTP's only when Kaleyra answered "already approved".
+ */
 export const summary = (items) =>
 	items.map((json) => ({
 		phoneNumber: json.phoneNumber,
-		...(json.success ? { alreadyApproved: json.alreadyApproved } : { code: json.error?.code }),
+		...(json.success
+			? 'alreadyApproved' in json && { alreadyApproved: json.alreadyApproved }
+			: { code: json.error?.code }),
 	}));
 
 /**
@@ -40,4 +48,15 @@ export function attemptsPerInputItem(execution, nodeName) {
 		`node "${nodeName}": every output item needs pairedItem and a whole-number attempts; got ${JSON.stringify(attempts)}`,
 	);
 	return attempts;
+}
+
+/**
+ * An execution as n8n's REST API gives it (`GET /rest/executions/:id`, its `data` a `flatted`
+ * string), in the shape `n8n execute --rawOutput` prints, so outputsOf reads both. Parsed with
+ * the copy of flatted the n8n under test ships, so the format is always the one it wrote.
+ */
+export function executionFromRest(target, execution) {
+	const n8nRequire = createRequire(path.join(target.dir, 'node_modules', 'n8n', 'package.json'));
+	const { parse } = n8nRequire('flatted');
+	return { ...execution, data: parse(execution.data) };
 }
