@@ -16,6 +16,8 @@ if (!process.env.N8N_USER_FOLDER) {
 	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 }
 process.env.N8N_ENCRYPTION_KEY ??= 'kaleyra-node-tests-only';
+// The node logs each request as it leaves (info); the suites need warnings only.
+process.env.N8N_LOG_LEVEL ??= 'warn';
 
 const require = createRequire(import.meta.url);
 const { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } = require('n8n-core');
@@ -116,6 +118,7 @@ export function additionalDataFor(credentialsByType, hooks, types = nodeTypes) {
 		hooks,
 		credentialsHelper: new TestCredentialsHelper(credentialsByType, types),
 		currentNodeExecutionIndex: 0,
+		executionId: 'execution-1',
 		restApiUrl: 'http://127.0.0.1:5678/rest',
 		instanceBaseUrl: 'http://127.0.0.1:5678/',
 		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',

@@ -56,7 +56,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: FASTEST_PACE },
 			default: 0,
 			description:
-				'Paces the requests of the whole run, retries included, to at most this many per second: from 0.01 (one request every 100 seconds) to 1000; a smaller rate counts as 0.01. 0 means no pacing.',
+				'Paces the requests of this node in one execution, retries included, to at most this many per second: from 0.01 (one request every 100 seconds) to 1000; a smaller rate counts as 0.01. 0 means no pacing. Executions running at the same time, on one worker or several, each get this rate.',
 		},
 		{
 			displayName: 'Max Retry Wait (Ms)',

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
 import { secretRedactor } from '../helpers/redactSecrets';
+import { logRequestLeaving } from '../helpers/requestLog';
 import type { ItemResult } from '../results/itemResults';
 import {
 	failureResult,
@@ -52,6 +53,7 @@ export async function runItem(
 		await run.pacer.wait(run.stop);
 		// After a Stop no request leaves; an item stopped during a retry wait keeps what it got.
 		if (run.stop?.aborted) break;
+		logRequestLeaving(this, prepared.context, itemIndex, attempt);
 		const delivery = await sendKaleyraCall.call(this, run.account, call, run.stop);
 		last = { delivery, attempt };
 		const verdict = retryVerdict(delivery, attempt, retry);
