@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importCredentials, importWorkflows, runN8n } from '../n8n/cli.mjs';
+import { activateWorkflow, importCredentials, importWorkflows } from '../n8n/cli.mjs';
 import { kaleyraCredential } from '../n8n/credentials.mjs';
 import { startEmulator } from '../n8n/emulator.mjs';
 import { n8nEnv } from '../n8n/env.mjs';
@@ -108,7 +108,11 @@ export async function startQueueCluster({
 			}
 		}
 		if (!keepFolder) fs.rmSync(dir, { recursive: true, force: true });
-		if (errors.length) throw new AggregateError(errors, `stopping the queue cluster: ${errors.map((e) => e.message).join('; ')}`);
+		if (errors.length)
+			throw new AggregateError(
+				errors,
+				`stopping the queue cluster: ${errors.map((e) => e.message).join('; ')}`,
+			);
 	};
 
 	try {
@@ -121,8 +125,15 @@ export async function startQueueCluster({
 		cluster.postgres = postgres;
 		cluster.redis = redis;
 		cluster.emulator = emulator;
-		started.push(() => postgres.stop(), () => redis.stop(), () => emulator.stop());
-		ports.add(postgres.port).add(redis.port).add(Number(new URL(emulator.url).port));
+		started.push(
+			() => postgres.stop(),
+			() => redis.stop(),
+			() => emulator.stop(),
+		);
+		ports
+			.add(postgres.port)
+			.add(redis.port)
+			.add(Number(new URL(emulator.url).port));
 
 		const shared = queueEnv({ encryptionKey: randomBytes(24).toString('hex'), postgres, redis });
 		// One n8n process: its folder (with or without the package), its ports, its environment.
@@ -141,7 +152,14 @@ export async function startQueueCluster({
 					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 				});
 			}
-			return { name, userFolder, port, brokerPort, healthPort: worker ? healthPort : null, n8n: { target, env } };
+			return {
+				name,
+				userFolder,
+				port,
+				brokerPort,
+				healthPort: worker ? healthPort : null,
+				n8n: { target, env },
+			};
 		};
 
 		const main = await n8nProcess('main');
@@ -153,10 +171,8 @@ export async function startQueueCluster({
 		};
 		await importCredentials(main.n8n, write('credentials.json', credentials(emulator.url)));
 		if (workflows.length) await importWorkflows(main.n8n, write('workflows.json', workflows));
-		for (const id of publish) {
-			const res = await runN8n(main.n8n, ['publish:workflow', `--id=${id}`]);
-			if (res.code !== 0) throw new Error(`n8n publish:workflow --id=${id} exited ${res.code}\n${res.stdout}\n${res.stderr}`);
-		}
+		// `n8n publish:workflow` on 2.x: main registers the production webhooks when it starts.
+		for (const id of publish) await activateWorkflow(main.n8n, id);
 		// Files holding the API key in plain text: gone before any n8n process starts.
 		fs.rmSync(path.join(dir, 'credentials.json'));
 
@@ -178,7 +194,10 @@ export async function startQueueCluster({
 			// container would.
 			handle.start = async () => {
 				log(`\n==== [queue suite] start ${name} (run ${handle.runs + 1}) ====\n`);
-				const { output, ready, ...running } = startWorker(proc.n8n, { concurrency: workerConcurrency, log });
+				const { output, ready, ...running } = startWorker(proc.n8n, {
+					concurrency: workerConcurrency,
+					log,
+				});
 				handle.runs += 1;
 				// Stoppable from here on, even if it never gets ready.
 				Object.assign(handle, running, { currentOutput: output });
@@ -199,7 +218,10 @@ export async function startQueueCluster({
 		await cluster.stop({ keepFolder: true }).catch(() => {});
 		const logs = cluster.readLogs();
 		const tails = Object.entries(logs)
-			.map(([name, text]) => `---- ${name} (last lines) ----\n${text.split('\n').slice(-25).join('\n')}`)
+			.map(
+				([name, text]) =>
+					`---- ${name} (last lines) ----\n${text.split('\n').slice(-25).join('\n')}`,
+			)
 			.join('\n');
 		fs.rmSync(dir, { recursive: true, force: true });
 		error.message = `the queue-mode cluster did not start: ${error.message}\n${tails}`;

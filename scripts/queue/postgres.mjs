@@ -30,7 +30,8 @@ export async function startPostgres({ postgresBin, postgresUser, dir }) {
 
 	const asOwner = isRoot();
 	if (asOwner) {
-		if (!postgresUser) throw new Error('running as root, but there is no postgres user to run PostgreSQL as');
+		if (!postgresUser)
+			throw new Error('running as root, but there is no postgres user to run PostgreSQL as');
 		const uid = Number(spawnSync('id', ['-u', postgresUser], { encoding: 'utf8' }).stdout);
 		const gid = Number(spawnSync('id', ['-g', postgresUser], { encoding: 'utf8' }).stdout);
 		// The postgres user must reach its folder through the caller's (private) one.
@@ -43,7 +44,10 @@ export async function startPostgres({ postgresBin, postgresUser, dir }) {
 			? ['runuser', ['-u', postgresUser, '--', file, ...args]]
 			: [file, args];
 		const res = spawnSync(cmd, argv, { encoding: 'utf8', cwd: home, timeout: 120_000 });
-		return { ok: res.status === 0, text: `${res.stdout ?? ''}${res.stderr ?? ''}${res.error ? res.error.message : ''}` };
+		return {
+			ok: res.status === 0,
+			text: `${res.stdout ?? ''}${res.stderr ?? ''}${res.error ? res.error.message : ''}`,
+		};
 	};
 	const readLog = () => {
 		try {
@@ -54,11 +58,14 @@ export async function startPostgres({ postgresBin, postgresUser, dir }) {
 	};
 
 	const init = pg('initdb', [
-		'-D', dataDir,
-		'-U', user,
+		'-D',
+		dataDir,
+		'-U',
+		user,
 		`--pwfile=${pwFile}`,
 		'--auth=scram-sha-256',
-		'-E', 'UTF8',
+		'-E',
+		'UTF8',
 		'--no-locale',
 		'--no-instructions',
 	]);
@@ -75,7 +82,18 @@ export async function startPostgres({ postgresBin, postgresUser, dir }) {
 		'-c full_page_writes=off',
 		'-c max_connections=200',
 	].join(' ');
-	const start = pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
+	const start = pg('pg_ctl', [
+		'-D',
+		dataDir,
+		'-l',
+		logFile,
+		'-o',
+		options,
+		'-w',
+		'-t',
+		'60',
+		'start',
+	]);
 	if (!start.ok) throw new Error(`pg_ctl start failed\n${start.text}\n${readLog()}`);
 
 	const stop = async () => {
@@ -96,7 +114,9 @@ export async function startPostgres({ postgresBin, postgresUser, dir }) {
 		pool = new Pool({ ...connection, database, max: 3 });
 	} catch (error) {
 		await stop().catch(() => {});
-		throw new Error(`PostgreSQL started but its database could not be made: ${error.message}\n${readLog()}`);
+		throw new Error(
+			`PostgreSQL started but its database could not be made: ${error.message}\n${readLog()}`,
+		);
 	}
 
 	return {

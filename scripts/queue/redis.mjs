@@ -37,13 +37,20 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 	const child = spawn(
 		redisServer,
 		[
-			'--port', String(port),
-			'--bind', '127.0.0.1',
-			'--save', '',
-			'--appendonly', 'no',
-			'--dir', workDir,
-			'--daemonize', 'no',
-			'--protected-mode', 'yes',
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			workDir,
+			'--daemonize',
+			'no',
+			'--protected-mode',
+			'yes',
 		],
 		{ stdio: ['ignore', 'pipe', 'pipe'] },
 	);
@@ -54,7 +61,9 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 	};
 	child.stdout.on('data', collect);
 	child.stderr.on('data', collect);
-	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+	const exited = new Promise((resolve) =>
+		child.once('exit', (code, signal) => resolve(code ?? signal)),
+	);
 	const stop = async () => {
 		if (child.exitCode !== null || child.signalCode !== null) return;
 		child.kill('SIGTERM');
@@ -65,7 +74,8 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}\n${output}`);
+		if (child.exitCode !== null)
+			throw new Error(`redis-server exited with code ${child.exitCode}\n${output}`);
 		try {
 			if ((await redisCommand(port, 'PING')) === '+PONG') {
 				return { port, pid: child.pid, stop, exited, output: () => output };

@@ -81,9 +81,13 @@ export function ensureServices() {
 	}
 	const ownPolicy = !fs.existsSync(POLICY_RC_D);
 	if (ownPolicy) {
-		fs.writeFileSync(POLICY_RC_D, '#!/bin/sh\n# queue suite: no service starts during its install\nexit 101\n', {
-			mode: 0o755,
-		});
+		fs.writeFileSync(
+			POLICY_RC_D,
+			'#!/bin/sh\n# queue suite: no service starts during its install\nexit 101\n',
+			{
+				mode: 0o755,
+			},
+		);
 	}
 	try {
 		run('apt-get', ['update']);
@@ -103,7 +107,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 	try {
 		const found = ensureServices();
 		console.log(`[queue-services] redis-server ${found.redisServer}`);
-		console.log(`[queue-services] postgres ${found.postgresBin} (run as ${found.postgresUser ?? 'this user'})`);
+		console.log(
+			`[queue-services] postgres ${found.postgresBin} (run as ${found.postgresUser ?? 'this user'})`,
+		);
 	} catch (error) {
 		console.error(`[queue-services] ${error.message}`);
 		process.exit(1);

@@ -50,7 +50,9 @@ export function startWorker({ target, env }, { concurrency, log = () => {} }) {
 		const deadline = Date.now() + READY_TIMEOUT_MS;
 		while (Date.now() < deadline) {
 			if (!alive()) {
-				throw new Error(`n8n worker exited (${child.exitCode ?? child.signalCode}) before it was ready\n${output}`);
+				throw new Error(
+					`n8n worker exited (${child.exitCode ?? child.signalCode}) before it was ready\n${output}`,
+				);
 			}
 			try {
 				const res = await fetch(`${health}/healthz/readiness`);
