@@ -79,6 +79,12 @@ const buildEnv = {};
 if (target.nodePackageDir) {
 	buildEnv.PATH = `${path.dirname(target.nodeBin)}${path.delimiter}${process.env.PATH}`;
 	buildEnv.npm_config_nodedir = target.nodePackageDir;
+} else {
+	// The machine's own Node: the headers its package installed beside it, named here rather than
+	// left to a `nodedir` line in the user's ~/.npmrc (without one, node-gyp would download them).
+	const prefix = path.resolve(path.dirname(process.execPath), '..');
+	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_version.h')))
+		buildEnv.npm_config_nodedir = prefix;
 }
 run(
 	'npm',
