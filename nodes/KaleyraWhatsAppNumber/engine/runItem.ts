@@ -67,7 +67,13 @@ export async function runItem(
 		alreadyApprovedIsDone: operation.alreadyApprovedIsDone,
 		successItems: operation.successItems,
 	};
-	return redact(resultOfDelivery(prepared.context, last.delivery, rules, last.attempt));
+	const { delivery } = last;
+	// What the server said that an item may quote: the body, and where a redirect pointed.
+	const serverText =
+		delivery.kind === 'answer'
+			? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
+			: '';
+	return redact(resultOfDelivery(prepared.context, delivery, rules, last.attempt), serverText);
 }
 
 /** A failure of the node's own code still leaves the item on the Error output, never lost. */
