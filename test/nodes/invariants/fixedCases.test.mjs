@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { startKaleyraEmulator } from '../../../emulator/kaleyra-emulator.mjs';
-import { NUMBERS, WABA_ID, runOperation } from '../../helpers/kaleyra.mjs';
+import { NUMBERS, itemFor, runOperation } from '../../helpers/kaleyra.mjs';
 import { assertEveryItemOnceInOrder } from './assertions.mjs';
 
 // Fixed cases for what the properties first found: an ID of any length used to pass, and an
@@ -17,19 +17,7 @@ describe('Malformed values the properties once found the node letting through', 
 	});
 	after(() => emulator.close());
 
-	function item(overrides = {}) {
-		const number = NUMBERS.pending1;
-		return {
-			json: {
-				wabaId: WABA_ID,
-				phoneNumberId: number.id,
-				phoneNumber: number.phoneNumber,
-				otp: number.otp,
-				channel: 'SMS',
-				...overrides,
-			},
-		};
-	}
+	const item = (overrides = {}) => itemFor(NUMBERS.pending1, overrides);
 
 	for (const field of ['phoneNumberId', 'wabaId']) {
 		it(`a 100,000-digit ${field} is INVALID_INPUT, with no request`, async () => {
@@ -109,18 +97,7 @@ describe('Bugs the properties found', () => {
 	});
 	after(() => emulator.close());
 
-	function item(number, overrides = {}) {
-		return {
-			json: {
-				wabaId: WABA_ID,
-				phoneNumberId: number.id,
-				phoneNumber: number.phoneNumber,
-				otp: number.otp,
-				channel: 'SMS',
-				...overrides,
-			},
-		};
-	}
+	const item = itemFor;
 
 	async function runOne(operation, input, options, faults = {}) {
 		emulator.reset();
