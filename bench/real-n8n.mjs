@@ -16,7 +16,6 @@
 // with its parameters mapped by expression vs typed in (node only).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -25,6 +24,7 @@ import { DEFAULT_ACCOUNT } from '../emulator/fixtures.mjs';
 import { executeWorkflow } from '../scripts/n8n/cli.mjs';
 import { EXAMPLE_CREDENTIAL, kaleyraCredential } from '../scripts/n8n/credentials.mjs';
 import { openInstance } from '../scripts/n8n/instance.mjs';
+import { freePort } from '../scripts/n8n/ports.mjs';
 import { buildAndPack } from '../scripts/n8n/package.mjs';
 import { resolveTarget } from '../scripts/n8n/targets.mjs';
 import {
@@ -76,14 +76,6 @@ const KALEYRA_WORKFLOWS = flags.expressions
 	: [['node', 'kaleyraBenchRun001', MAPPED]];
 const PEER_WORKFLOW = 'kaleyraBenchPeer01';
 const HEADER_CREDENTIAL = { id: 'kaleyraBenchHdr1', name: 'Kaleyra api-key (Header Auth)' };
-
-const freePort = () =>
-	new Promise((resolve) => {
-		const server = net.createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
 
 const node = (id, name, type, typeVersion, parameters, extra = {}) => ({
 	id: `b1e4c0de-0000-4000-8000-0000000000${String(id).padStart(2, '0')}`,

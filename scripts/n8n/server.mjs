@@ -1,5 +1,5 @@
 // `n8n start` as a child process: wait until it is ready, stop it and everything it started.
-import { spawn } from 'node:child_process';
+import { spawnLogged } from './spawnLogged.mjs';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -9,19 +9,11 @@ const READY_TIMEOUT_MS = 120_000;
  */
 export async function startN8n({ target, env }, { port, log = () => {} }) {
 	// Its own process group, so that stop() also ends the task runner n8n spawns.
-	const child = spawn(target.nodeBin, [target.n8nBin, 'start'], {
+	const { child, output, exited } = spawnLogged(target.nodeBin, [target.n8nBin, 'start'], {
 		env,
 		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
+		log,
 	});
-	let output = '';
-	const collect = (chunk) => {
-		output += chunk;
-		log(String(chunk));
-	};
-	child.stdout.on('data', collect);
-	child.stderr.on('data', collect);
-	const exited = new Promise((resolve) => child.once('exit', resolve));
 
 	const url = `http://127.0.0.1:${port}`;
 	const stop = async () => {
@@ -35,19 +27,19 @@ export async function startN8n({ target, env }, { port, log = () => {} }) {
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null)
-			throw new Error(`n8n start exited with code ${child.exitCode}\n${output}`);
+			throw new Error(`n8n start exited with code ${child.exitCode}\n${output()}`);
 		try {
 			// n8n 1.x answers readiness before its REST routes are mounted: wait for both.
 			const ready = await fetch(`${url}/healthz/readiness`);
 			const settings = ready.ok && (await fetch(`${url}/rest/settings`));
-			if (settings?.ok) return { url, stop, exited, output: () => output };
+			if (settings?.ok) return { url, stop, exited, output };
 		} catch {
 			// Not listening yet.
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	await stop();
-	throw new Error(`n8n start was not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
+	throw new Error(`n8n start was not ready within ${READY_TIMEOUT_MS} ms\n${output()}`);
 }
 
 /**

@@ -15,7 +15,7 @@ import { installIntoUserFolder } from '../n8n/package.mjs';
 import { restClient } from '../n8n/rest.mjs';
 import { startN8n } from '../n8n/server.mjs';
 import { resolveTarget } from '../n8n/targets.mjs';
-import { freePorts, isListening } from './ports.mjs';
+import { freePorts, isListening } from '../n8n/ports.mjs';
 import { startPostgres } from './postgres.mjs';
 import { startRedis } from './redis.mjs';
 import { ensureServices } from './services.mjs';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { requireFromN8n } from './n8nModules.mjs';
-import { freePort } from './ports.mjs';
+import { freePort } from '../n8n/ports.mjs';
 
 const isRoot = () => process.getuid?.() === 0;
 

@@ -1,10 +1,10 @@
 // A throw-away Redis: Debian's redis-server on 127.0.0.1 and a free port, no persistence, its
 // working folder inside the caller's temporary folder. Stopped with SIGTERM.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort, sleep } from './ports.mjs';
+import { freePort, sleep } from '../n8n/ports.mjs';
+import { spawnLogged } from '../n8n/spawnLogged.mjs';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -34,7 +34,7 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 	const port = await freePort();
 	const workDir = path.join(dir, 'redis');
 	fs.mkdirSync(workDir, { recursive: true });
-	const child = spawn(
+	const { child, output, exited } = spawnLogged(
 		redisServer,
 		[
 			'--port',
@@ -52,17 +52,7 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 			'--protected-mode',
 			'yes',
 		],
-		{ stdio: ['ignore', 'pipe', 'pipe'] },
-	);
-	let output = '';
-	const collect = (chunk) => {
-		output += chunk;
-		log(String(chunk));
-	};
-	child.stdout.on('data', collect);
-	child.stderr.on('data', collect);
-	const exited = new Promise((resolve) =>
-		child.once('exit', (code, signal) => resolve(code ?? signal)),
+		{ log },
 	);
 	const stop = async () => {
 		if (child.exitCode !== null || child.signalCode !== null) return;
@@ -75,10 +65,10 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null)
-			throw new Error(`redis-server exited with code ${child.exitCode}\n${output}`);
+			throw new Error(`redis-server exited with code ${child.exitCode}\n${output()}`);
 		try {
 			if ((await redisCommand(port, 'PING')) === '+PONG') {
-				return { port, pid: child.pid, stop, exited, output: () => output };
+				return { port, pid: child.pid, stop, exited, output };
 			}
 		} catch {
 			// Not listening yet.
@@ -86,5 +76,5 @@ export async function startRedis({ redisServer, dir, log = () => {} }) {
 		await sleep(200);
 	}
 	await stop();
-	throw new Error(`redis-server did not answer PING within ${READY_TIMEOUT_MS} ms\n${output}`);
+	throw new Error(`redis-server did not answer PING within ${READY_TIMEOUT_MS} ms\n${output()}`);
 }

@@ -1,8 +1,8 @@
 // `n8n worker` as a child process in its own process group: `ready` resolves once its health
 // endpoint says so; stop() ends it gracefully (SIGTERM), kill() outright (SIGKILL, as a crash
 // would), both also while it is still starting.
-import { spawn } from 'node:child_process';
-import { sleep } from './ports.mjs';
+import { sleep } from '../n8n/ports.mjs';
+import { spawnLogged } from '../n8n/spawnLogged.mjs';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -13,20 +13,10 @@ const READY_TIMEOUT_MS = 120_000;
  */
 export function startWorker({ target, env }, { concurrency, log = () => {} }) {
 	const healthPort = Number(env.QUEUE_HEALTH_CHECK_PORT);
-	const child = spawn(target.nodeBin, [target.n8nBin, 'worker', `--concurrency=${concurrency}`], {
-		env,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	const collect = (chunk) => {
-		output += chunk;
-		log(String(chunk));
-	};
-	child.stdout.on('data', collect);
-	child.stderr.on('data', collect);
-	const exited = new Promise((resolve) =>
-		child.once('exit', (code, signal) => resolve(signal ?? code)),
+	const { child, output, exited } = spawnLogged(
+		target.nodeBin,
+		[target.n8nBin, 'worker', `--concurrency=${concurrency}`],
+		{ env, detached: true, log },
 	);
 	const alive = () => child.exitCode === null && child.signalCode === null;
 	// The whole group: the worker and the task runner it starts die together, as in a crash of
@@ -51,7 +41,7 @@ export function startWorker({ target, env }, { concurrency, log = () => {} }) {
 		while (Date.now() < deadline) {
 			if (!alive()) {
 				throw new Error(
-					`n8n worker exited (${child.exitCode ?? child.signalCode}) before it was ready\n${output}`,
+					`n8n worker exited (${child.exitCode ?? child.signalCode}) before it was ready\n${output()}`,
 				);
 			}
 			try {
@@ -63,8 +53,8 @@ export function startWorker({ target, env }, { concurrency, log = () => {} }) {
 			await sleep(500);
 		}
 		await kill();
-		throw new Error(`n8n worker was not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
+		throw new Error(`n8n worker was not ready within ${READY_TIMEOUT_MS} ms\n${output()}`);
 	})();
 	ready.catch(() => {});
-	return { pid: child.pid, health, alive, kill, stop, exited, ready, output: () => output };
+	return { pid: child.pid, health, alive, kill, stop, exited, ready, output };
 }

@@ -10,7 +10,7 @@ import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
-import { freePort } from './lib/ports.mjs';
+import { freePort } from '../../scripts/n8n/ports.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';

@@ -14,7 +14,7 @@ import {
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
 import { formUser } from './lib/formUser.mjs';
-import { freePort } from './lib/ports.mjs';
+import { freePort } from '../../scripts/n8n/ports.mjs';
 import { executionFromRest, outputsOf } from './lib/runData.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';

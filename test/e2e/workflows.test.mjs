@@ -13,7 +13,7 @@ import {
 	FOREIGN_WABA,
 	coverageWorkflow,
 } from './lib/coverageWorkflow.mjs';
-import { freePort } from './lib/ports.mjs';
+import { freePort } from '../../scripts/n8n/ports.mjs';
 import { expectedRequest, receivedRequests, sorted } from './lib/requests.mjs';
 import { attemptsPerInputItem, outputsOf, summary } from './lib/runData.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';

@@ -13,7 +13,7 @@ import {
 	listeningPorts,
 	startQueueCluster,
 } from '../../scripts/queue/cluster.mjs';
-import { sleep, waitFor } from '../../scripts/queue/ports.mjs';
+import { sleep, waitFor } from '../../scripts/n8n/ports.mjs';
 import { MIX_OF_50, checkOutputs, checkRequests, faultsOf, makeBatches } from './lib/batches.mjs';
 import { addNumbers, emulatorControl, verifyRequests } from './lib/emulator.mjs';
 import {

@@ -5,7 +5,7 @@
 // does not say which worker ran an execution; those log lines are the only record.
 import assert from 'node:assert/strict';
 import { requireFromN8n } from '../../../scripts/queue/n8nModules.mjs';
-import { sleep } from '../../../scripts/queue/ports.mjs';
+import { sleep } from '../../../scripts/n8n/ports.mjs';
 
 // Loaded on first use: importing this file must not need the n8n install.
 const parse = (text) => requireFromN8n('flatted').parse(text);
