@@ -65,8 +65,8 @@ export async function loadPeer() {
 	Module._resolveFilename = function (request, ...rest) {
 		return shared.get(request) ?? resolve.call(this, request, ...rest);
 	};
-	const { PackageDirectoryLoader, WorkflowExecute, ExecutionLifecycleHooks } = require('n8n-core');
-	const { NodeHelpers, Workflow } = require('n8n-workflow');
+	const { PackageDirectoryLoader } = require('n8n-core');
+	const { NodeHelpers } = require('n8n-workflow');
 	// Only the two files, not the whole package (500 nodes would weigh on the peer's RSS).
 	const loader = new PackageDirectoryLoader(baseNodesDir());
 	loader.loadNodeFromFile(HTTP_REQUEST_FILE);
@@ -86,35 +86,13 @@ export async function loadPeer() {
 
 	/** One WorkflowExecute run of the HTTP Request node on `items`; its output items. */
 	async function runOnce(node, items, credentials) {
-		const workflowData = {
-			id: 'kaleyra-peer',
-			name: 'Kaleyra peer',
+		const run = await engine.runWorkflow({
 			nodes: [node],
-			connections: {},
-			active: false,
-			settings: {},
-		};
-		const workflow = new Workflow({ ...workflowData, nodeTypes: types });
-		const hooks = new ExecutionLifecycleHooks('manual', 'execution-1', workflowData);
-		const finished = new Promise((resolve) => hooks.addHandler('workflowExecuteAfter', resolve));
-		const additionalData = engine.additionalDataFor({}, hooks, types);
-		additionalData.credentialsHelper = new PeerCredentialsHelper(
-			{ httpHeaderAuth: credentials },
+			startNode: node,
+			items,
 			types,
-		);
-		const execute = new WorkflowExecute(additionalData, 'manual', {
-			startData: {},
-			resultData: { runData: {} },
-			executionData: {
-				contextData: {},
-				metadata: {},
-				waitingExecution: {},
-				waitingExecutionSource: null,
-				nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
-			},
+			credentialsHelper: new PeerCredentialsHelper({ httpHeaderAuth: credentials }, types),
 		});
-		await execute.processRunExecutionData(workflow);
-		const run = await finished;
 		const error = run.data.resultData.error;
 		if (error) throw error;
 		return run.data.resultData.runData[node.name][0].data.main[0];

@@ -146,6 +146,7 @@ export async function runWorkflow({
 	mode = 'manual',
 	types = nodeTypes,
 	onRunning,
+	credentialsHelper,
 }) {
 	const workflowData = {
 		id: 'kaleyra-test',
@@ -159,6 +160,8 @@ export async function runWorkflow({
 	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', workflowData);
 	const finished = new Promise((resolve) => hooks.addHandler('workflowExecuteAfter', resolve));
 	const additionalData = additionalDataFor({ [CREDENTIAL_TYPE]: credentials }, hooks, types);
+	// Another node's credentials (the benchmark's HTTP Request peer) come with their own helper.
+	if (credentialsHelper) additionalData.credentialsHelper = credentialsHelper;
 	const runExecutionData = {
 		startData: {},
 		resultData: { runData: {} },
