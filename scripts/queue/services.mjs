@@ -5,13 +5,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { aptInstall } from '../debian/aptInstall.mjs';
 
 const REDIS_CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
 const POSTGRES_ROOT = '/usr/lib/postgresql';
 const POSTGRES_PROGRAMS = ['initdb', 'pg_ctl', 'postgres', 'pg_dump'];
 const PACKAGES = ['redis-server', 'postgresql'];
-// Debian's way to keep a package's postinst from starting its service (Docker images ship it).
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 function findRedis() {
 	return REDIS_CANDIDATES.find((file) => fs.existsSync(file)) ?? null;
@@ -55,17 +54,6 @@ const missing = (found) =>
 		process.getuid?.() === 0 && !found.postgresUser && 'the postgres user',
 	].filter(Boolean);
 
-function run(cmd, args) {
-	console.log(`[queue-services] $ ${cmd} ${args.join(' ')}`);
-	const res = spawnSync(cmd, args, {
-		stdio: 'inherit',
-		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-	});
-	if (res.status !== 0) {
-		throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status ?? res.signal}`);
-	}
-}
-
 /**
  * Returns where redis-server and PostgreSQL's programs are, installing Debian's `redis-server`
  * and `postgresql` first when either is missing. Installing needs root; the packages' own
@@ -79,22 +67,7 @@ export function ensureServices() {
 			`missing ${missing(found).join(' and ')}; as root: apt-get update && apt-get install -y ${PACKAGES.join(' ')}`,
 		);
 	}
-	const ownPolicy = !fs.existsSync(POLICY_RC_D);
-	if (ownPolicy) {
-		fs.writeFileSync(
-			POLICY_RC_D,
-			'#!/bin/sh\n# queue suite: no service starts during its install\nexit 101\n',
-			{
-				mode: 0o755,
-			},
-		);
-	}
-	try {
-		run('apt-get', ['update']);
-		run('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES]);
-	} finally {
-		if (ownPolicy) fs.rmSync(POLICY_RC_D, { force: true });
-	}
+	aptInstall(PACKAGES, { tag: 'queue-services', update: 'always' });
 	found = findServices();
 	if (missing(found).length > 0) {
 		throw new Error(`still missing after apt-get install: ${missing(found).join(', ')}`);

@@ -1,0 +1,586 @@
+// The mail tooling of scripts/mail/ on a real Dovecot (installed from Debian's packages when
+// missing, as root): delivery, IMAP reading, the SMTP endpoint and its AUTH, MIME parsing, the
+// sandbox page and send command, and stopping. Also, when the pinned n8n installs are there,
+// the mail clients n8n itself uses: nodemailer (Send Email) and imap / imapflow (Email Trigger).
+// Run: node --test test/mail/
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { isListening, sleep } from '../../scripts/n8n/ports.mjs';
+import { projectRoot, resolveTarget } from '../../scripts/n8n/targets.mjs';
+import { ensureDovecot } from '../../scripts/mail/dovecot.mjs';
+import { startMailPage } from '../../scripts/mail/mailPage.mjs';
+import { startMailServer } from '../../scripts/mail/mailServer.mjs';
+import { composeMessage, parseMessage } from '../../scripts/mail/message.mjs';
+import { readReply, sendMessage } from '../../scripts/mail/smtpClient.mjs';
+import { startSmtpServer } from '../../scripts/mail/smtpServer.mjs';
+import { connect } from '../../scripts/mail/socketReader.mjs';
+
+let mail;
+
+before(async () => {
+	let started = Date.now();
+	const { version } = ensureDovecot();
+	console.log(`[mail] dovecot ${version} ready in ${Date.now() - started} ms`);
+	started = Date.now();
+	mail = await startMailServer();
+	const startMs = Date.now() - started;
+	console.log(
+		`[mail] started in ${startMs} ms: IMAP ${mail.imapPort}, SMTP ${mail.smtpPort}, LMTP ${mail.lmtpPort}`,
+	);
+	assert.ok(startMs < 2000, `the mail server took ${startMs} ms to start`);
+});
+
+after(async () => {
+	await mail?.stop();
+});
+
+/** Sends each line in turn (after the greeting) and collects every reply, as `code text`. */
+async function smtpDialog(port, lines) {
+	const { socket, reader } = await connect({ host: '127.0.0.1', port });
+	try {
+		const replies = [(await readReply(reader)).text];
+		for (const line of lines) {
+			socket.write(`${line}\r\n`);
+			replies.push((await readReply(reader)).text);
+		}
+		return replies;
+	} finally {
+		socket.destroy();
+	}
+}
+
+test('deliver puts a message in the mailbox; IMAP reads it back intact', async () => {
+	const subject = 'Willkommen, Jörg – your number ✓ 🎉';
+	const text = 'Hello Jörg,\n.a line starting with a dot\n..and two\n.\nEnd.';
+	const { messageId } = await mail.deliver({
+		from: 'Jörg Müller <joerg@people.test>',
+		to: 'intact',
+		subject,
+		text,
+		inReplyTo: '<earlier@example.test>',
+	});
+	const entries = await mail.inbox('intact');
+	assert.equal(entries.length, 1);
+	const [{ uid, flags, raw, message }] = entries;
+	assert.ok(uid > 0);
+	assert.ok(!flags.includes('\\Seen'), 'reading over IMAP does not mark it \\Seen');
+	assert.ok(Buffer.isBuffer(raw));
+	assert.equal(message.subject, subject);
+	assert.equal(message.text, text);
+	assert.equal(message.from, 'Jörg Müller <joerg@people.test>');
+	assert.equal(message.fromAddress, 'joerg@people.test');
+	assert.deepEqual(message.toAddresses, ['intact@example.test']);
+	assert.equal(message.messageId, messageId);
+	assert.equal(message.inReplyTo, '<earlier@example.test>');
+	assert.equal(message.references, '<earlier@example.test>');
+	assert.ok(message.date instanceof Date);
+	// Local part, full address, other case: one mailbox.
+	assert.equal((await mail.inbox('Intact@Example.test')).length, 1);
+	assert.deepEqual(await mail.inbox('never-written-to'), []);
+});
+
+test('the SMTP endpoint with AUTH PLAIN and AUTH LOGIN delivers before it answers', async () => {
+	for (const method of ['PLAIN', 'LOGIN']) {
+		const to = `smtp-${method.toLowerCase()}@example.test`;
+		const { raw } = composeMessage({
+			from: 'n8n@example.test',
+			to,
+			subject: `via ${method}`,
+			text: '.leading dot\nÜmlaut',
+		});
+		const { replies } = await sendMessage({
+			port: mail.smtpPort,
+			auth: { ...mail.smtpAuth, method },
+			from: 'n8n@example.test',
+			to: [to],
+			data: raw,
+		});
+		assert.match(replies[0], /^250 /);
+		// No waiting: the 250 came after dovecot had stored it.
+		const [entry] = await mail.inbox(to);
+		assert.equal(entry.message.subject, `via ${method}`);
+		assert.equal(entry.message.text, '.leading dot\nÜmlaut');
+		const sent = mail.sent().find((t) => t.to.includes(to));
+		assert.equal(sent.from, 'n8n@example.test');
+		assert.equal(sent.user, mail.smtpAuth.user);
+		assert.equal(sent.message.subject, `via ${method}`);
+		assert.ok(sent.time instanceof Date);
+	}
+});
+
+test('a wrong SMTP password is answered 535', async () => {
+	for (const method of ['PLAIN', 'LOGIN']) {
+		await assert.rejects(
+			sendMessage({
+				port: mail.smtpPort,
+				auth: { user: mail.smtpAuth.user, password: 'wrong', method },
+				from: 'n8n@example.test',
+				to: ['nobody@example.test'],
+				data: 'Subject: x\r\n\r\nx\r\n',
+			}),
+			(error) => error.code === 535 && /535 5\.7\.8/.test(error.message),
+		);
+	}
+});
+
+test('the SMTP endpoint speaks the protocol nodemailer expects', async () => {
+	const replies = await smtpDialog(mail.smtpPort, [
+		'EHLO client.test',
+		'MAIL FROM:<a@b.test>',
+		'STARTTLS',
+		'NOOP',
+		'RCPT TO:<c@d.test>',
+		`AUTH PLAIN ${Buffer.from(`\0x\0${mail.password}`).toString('base64')}`,
+		'AUTH LOGIN',
+		'MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME',
+		'MAIL FROM:<a@b.test>',
+		'RSET',
+		'DATA',
+		'HELO again.test',
+		'FOO bar',
+		'QUIT',
+	]);
+	const codes = replies.map((reply) => reply.split('\n').at(-1).slice(0, 3));
+	assert.deepEqual(codes, [
+		'220',
+		'250',
+		'530',
+		'502',
+		'250',
+		'503',
+		'235',
+		'503',
+		'250',
+		'503',
+		'250',
+		'503',
+		'250',
+		'502',
+		'221',
+	]);
+	const ehlo = replies[1];
+	for (const keyword of ['AUTH PLAIN LOGIN', '8BITMIME', 'SMTPUTF8', 'SIZE'])
+		assert.ok(ehlo.includes(keyword), `EHLO names ${keyword}:\n${ehlo}`);
+	assert.ok(!ehlo.includes('STARTTLS'));
+});
+
+test('a delivery that fails is answered 451 with its reason', async () => {
+	const server = await startSmtpServer({
+		auth: { user: 'u', password: 'p' },
+		deliver: async () => {
+			throw new Error('mailbox is on fire');
+		},
+	});
+	try {
+		await assert.rejects(
+			sendMessage({
+				port: server.port,
+				auth: { user: 'u', password: 'p' },
+				from: 'a@b.test',
+				to: ['c@d.test'],
+				data: 'Subject: x\r\n\r\nx\r\n',
+			}),
+			(error) => error.code === 451 && /mailbox is on fire/.test(error.message),
+		);
+		assert.deepEqual(server.transactions(), []);
+	} finally {
+		await server.stop();
+	}
+});
+
+test('parseMessage reads a nodemailer-style multipart/alternative, quoted-printable message', () => {
+	const raw = [
+		'Content-Type: multipart/alternative;',
+		' boundary="--_NmP-1a2b3c4d5e6f7a8b-Part_1"',
+		'From: Kaleyra Onboarding <n8n@example.test>',
+		'To: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <joerg@people.test>',
+		'Subject: =?UTF-8?Q?Your_WhatsApp_number_=E2=9C=93_is_conn?=',
+		' =?UTF-8?Q?ected?=',
+		'Message-ID: <5f0c1e2d-aaaa-bbbb-cccc-0123456789ab@example.test>',
+		'In-Reply-To: <abc@people.test>',
+		'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+		'MIME-Version: 1.0',
+		'',
+		'----_NmP-1a2b3c4d5e6f7a8b-Part_1',
+		'Content-Type: text/plain; charset=utf-8',
+		'Content-Transfer-Encoding: quoted-printable',
+		'',
+		'Hallo J=C3=B6rg,',
+		'',
+		'your number +91 98765 43210 is verified. This line is long enough that quot=',
+		'ed-printable had to break it with a soft line break.',
+		'Code: 123456 =3D done',
+		'----_NmP-1a2b3c4d5e6f7a8b-Part_1',
+		'Content-Type: text/html; charset=utf-8',
+		'Content-Transfer-Encoding: quoted-printable',
+		'',
+		'<p>Hallo J=C3=B6rg,</p><p>your number is <b>verified</b>.</p>',
+		'----_NmP-1a2b3c4d5e6f7a8b-Part_1--',
+		'',
+	].join('\r\n');
+	const message = parseMessage(raw);
+	assert.equal(message.subject, 'Your WhatsApp number ✓ is connected');
+	assert.equal(message.from, 'Kaleyra Onboarding <n8n@example.test>');
+	assert.equal(message.to, 'Jörg Müller <joerg@people.test>');
+	assert.deepEqual(message.toAddresses, ['joerg@people.test']);
+	assert.equal(message.messageId, '<5f0c1e2d-aaaa-bbbb-cccc-0123456789ab@example.test>');
+	assert.equal(message.inReplyTo, '<abc@people.test>');
+	assert.equal(message.date.toISOString(), '2026-12-01T10:00:00.000Z');
+	assert.equal(message.headers['content-type'].startsWith('multipart/alternative;'), true);
+	assert.equal(
+		message.text,
+		'Hallo Jörg,\n\nyour number +91 98765 43210 is verified. This line is long enough that quoted-printable had to break it with a soft line break.\nCode: 123456 = done',
+	);
+	assert.match(message.html, /<b>verified<\/b>/);
+});
+
+test('parseMessage: multipart/mixed with base64 text and an attachment; HTML only', () => {
+	const mixed = [
+		'From: a@b.test',
+		'Subject: =?utf-8?B?R3LDvMOfZQ==?=',
+		'Content-Type: multipart/mixed; boundary=outer',
+		'',
+		'preamble',
+		'--outer',
+		'Content-Type: multipart/alternative; boundary="inner"',
+		'',
+		'--inner',
+		'Content-Type: text/plain; charset=UTF-8',
+		'Content-Transfer-Encoding: base64',
+		'',
+		Buffer.from('Grüße aus Köln\r\nZeile 2\r\n').toString('base64'),
+		'--inner--',
+		'--outer',
+		'Content-Type: text/plain; name=notes.txt',
+		'Content-Disposition: attachment; filename=notes.txt',
+		'',
+		'not the body',
+		'--outer--',
+	].join('\r\n');
+	const message = parseMessage(Buffer.from(mixed));
+	assert.equal(message.subject, 'Grüße');
+	assert.equal(message.text, 'Grüße aus Köln\nZeile 2');
+
+	const htmlOnly = [
+		'From: a@b.test',
+		'Content-Type: text/html; charset=utf-8',
+		'',
+		'<html><head><style>p { color: red }</style></head><body><p>Code &amp; name:</p>',
+		'<p>123&nbsp;456<br>Bye</p></body></html>',
+	].join('\r\n');
+	assert.equal(parseMessage(htmlOnly).text, 'Code & name:\n\n123 456\nBye');
+});
+
+test('composeMessage keeps long non-ASCII lines within 76 characters and reads back', () => {
+	const text = `${'Ünïcödé '.repeat(40)}\nend`;
+	const { raw } = composeMessage({ from: 'a@b.test', to: 'c@d.test', subject: 's', text });
+	const body = raw.split('\r\n\r\n').slice(1).join('\r\n\r\n');
+	assert.ok(body.split('\r\n').every((line) => line.length <= 76));
+	assert.match(raw, /Content-Transfer-Encoding: quoted-printable/);
+	assert.equal(parseMessage(raw).text, text);
+});
+
+test('waitForMail finds a mail that arrives later, and says what is there when none matches', async () => {
+	setTimeout(() => {
+		mail.deliver({ from: 'someone@people.test', to: 'waiter', subject: 'later', text: 'x' });
+	}, 300);
+	const found = await mail.waitForMail('waiter', (message) => message.subject === 'later', {
+		timeoutMs: 5000,
+	});
+	// The entry and its parsed message in one: both spellings work.
+	assert.equal(found.text, 'x');
+	assert.equal(found.message.text, 'x');
+	assert.ok(found.uid > 0 && Array.isArray(found.flags) && Buffer.isBuffer(found.raw));
+	assert.ok(await mail.waitForMail('waiter', (m) => m.message.subject === 'later'));
+	// Or by position: the second mail from now on.
+	const before = (await mail.inbox('waiter')).length;
+	setTimeout(() => mail.deliver({ from: 'a@people.test', to: 'waiter', subject: 'new' }), 100);
+	const next = await mail.waitForMail('waiter', (m, index) => index >= before);
+	assert.equal(next.subject, 'new');
+	await assert.rejects(
+		mail.waitForMail('waiter', (message) => message.subject === 'never', { timeoutMs: 300 }),
+		(error) =>
+			/no matching mail in waiter@example\.test after 300 ms/.test(error.message) &&
+			/subject "later"/.test(error.message),
+	);
+});
+
+test('waitForImapLogin sees a client log in, and not the reads of this tooling', async () => {
+	await mail.inbox('watched');
+	await mail.waitForMail('intact', () => true);
+	assert.deepEqual(mail.imapLogins('watched'), []);
+	await assert.rejects(
+		mail.waitForImapLogin('watched', { timeoutMs: 200 }),
+		/0 of 1 IMAP logins to watched@example\.test after 200 ms/,
+	);
+	// A client that does not name itself, as node-imap (n8n 1.x's Email Trigger).
+	const { socket, reader } = await connect({ host: mail.host, port: mail.imapPort });
+	try {
+		await reader.readLine();
+		socket.write(`a1 LOGIN watched@example.test ${mail.password}\r\n`);
+		assert.match((await reader.readLine()).toString(), /^a1 OK/);
+		const login = await mail.waitForImapLogin('watched', { timeoutMs: 5000 });
+		assert.equal(login.client, null);
+		assert.match(login.line, /Login: user=<watched>/);
+	} finally {
+		socket.destroy();
+	}
+	assert.equal(mail.imapLogins('watched').length, 1);
+});
+
+test('send.mjs drops a mail in from the command line', async () => {
+	const { stdout } = await promisify(execFile)(process.execPath, [
+		path.join(projectRoot, 'scripts/mail/send.mjs'),
+		'--lmtp-port',
+		String(mail.lmtpPort),
+		'--from',
+		'someone@people.test',
+		'--to',
+		'cli@example.test',
+		'--subject',
+		'From the shell',
+		'--text',
+		'It works',
+	]);
+	const [entry] = await mail.inbox('cli');
+	assert.equal(entry.message.messageId, stdout.trim());
+	assert.equal(entry.message.subject, 'From the shell');
+});
+
+test('the mail page lists mailboxes (escaped) and its form delivers', async () => {
+	const page = await startMailPage({ mail });
+	try {
+		await mail.deliver({
+			from: 'someone@people.test',
+			to: 'page',
+			subject: '<script>alert(1)</script>',
+			text: 'a & b',
+		});
+		const html = await (await fetch(page.url)).text();
+		assert.match(html, /page@example\.test/);
+		assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+		assert.ok(!html.includes('<script>alert(1)'));
+		assert.match(html, /a &amp; b/);
+		assert.match(html, new RegExp(`send\\.mjs --lmtp-port ${mail.lmtpPort}`));
+
+		const res = await fetch(new URL('/send', page.url), {
+			method: 'POST',
+			body: new URLSearchParams({
+				from: 'someone@people.test',
+				to: 'page@example.test',
+				subject: 'From the form',
+				text: 'Typed by hand',
+				inReplyTo: '<x@y.test>',
+			}),
+			redirect: 'manual',
+		});
+		assert.equal(res.status, 303);
+		const entries = await mail.inbox('page');
+		assert.equal(entries.at(-1).message.subject, 'From the form');
+		assert.equal(entries.at(-1).message.inReplyTo, '<x@y.test>');
+		const fragment = await (await fetch(new URL('/mailboxes', page.url))).text();
+		assert.ok(
+			fragment.indexOf('From the form') < fragment.indexOf('&lt;script&gt;'),
+			'newest first',
+		);
+	} finally {
+		await page.stop();
+	}
+});
+
+// The mail clients inside the pinned n8n installs (scripts/n8n/targets.mjs), when installed.
+const n8nRequire = (targetName) => {
+	const target = resolveTarget(targetName);
+	return fs.existsSync(path.join(target.dir, 'node_modules', 'nodemailer'))
+		? createRequire(path.join(target.dir, 'package.json'))
+		: null;
+};
+const missingN8n = (name) =>
+	`n8n ${resolveTarget(name).n8n} is not installed under ${path.dirname(resolveTarget(name).dir)} (node scripts/n8n/install.mjs ${name}; N8N_E2E_DIR)`;
+
+for (const name of ['v2', 'v1']) {
+	const requireN8n = n8nRequire(name);
+	test(
+		`n8n ${resolveTarget(name).n8n}'s nodemailer sends through the SMTP endpoint`,
+		{
+			skip: requireN8n ? false : missingN8n(name),
+		},
+		async () => {
+			const nodemailer = requireN8n('nodemailer');
+			for (const authMethod of [undefined, 'LOGIN']) {
+				const transport = nodemailer.createTransport({
+					host: mail.host,
+					port: mail.smtpPort,
+					secure: false,
+					auth: { user: mail.smtpAuth.user, pass: mail.smtpAuth.password },
+					authMethod,
+				});
+				const subject = `Nodemailer ${name} ${authMethod ?? 'default'} ✓`;
+				const info = await transport.sendMail({
+					from: '"Kaleyra Onboarding" <n8n@example.test>',
+					to: `nodemailer-${name}@example.test`,
+					subject,
+					text: 'Your code is 123456.\n.dot line',
+					html: '<p>Your code is <b>123456</b>.</p>',
+				});
+				assert.match(info.response, /^250 /);
+				const entry = (await mail.inbox(`nodemailer-${name}`)).find(
+					(e) => e.message.subject === subject,
+				);
+				assert.ok(entry, `${subject} is in the mailbox`);
+				assert.equal(entry.message.text, 'Your code is 123456.\n.dot line');
+				assert.equal(entry.message.fromAddress, 'n8n@example.test');
+			}
+			const wrong = nodemailer.createTransport({
+				host: mail.host,
+				port: mail.smtpPort,
+				secure: false,
+				auth: { user: mail.smtpAuth.user, pass: 'wrong' },
+			});
+			await assert.rejects(
+				wrong.sendMail({ from: 'n8n@example.test', to: 'x@example.test', text: 'x' }),
+				(error) => error.responseCode === 535,
+			);
+		},
+	);
+}
+
+const v1 = n8nRequire('v1');
+test(
+	`n8n ${resolveTarget('v1').n8n}'s imap (node-imap): login, UNSEEN, fetch, \\Seen`,
+	{
+		skip: v1 ? false : missingN8n('v1'),
+	},
+	async () => {
+		const Imap = v1('imap');
+		await mail.deliver({ from: 'someone@people.test', to: 'node-imap', subject: 'one', text: '1' });
+		await mail.deliver({ from: 'someone@people.test', to: 'node-imap', subject: 'two', text: '2' });
+		const imap = new Imap({
+			user: mail.address('node-imap'),
+			password: mail.password,
+			host: mail.host,
+			port: mail.imapPort,
+			tls: false,
+			authTimeout: 5000,
+		});
+		const call = (method, ...args) =>
+			new Promise((resolve, reject) =>
+				imap[method](...args, (error, value) => (error ? reject(error) : resolve(value))),
+			);
+		await new Promise((resolve, reject) => {
+			imap.once('ready', resolve);
+			imap.once('error', reject);
+			imap.connect();
+		});
+		try {
+			const box = await call('openBox', 'INBOX', false);
+			assert.equal(box.messages.total, 2);
+			const unseen = await call('search', ['UNSEEN']);
+			assert.equal(unseen.length, 2);
+			const sources = await new Promise((resolve, reject) => {
+				const found = [];
+				const fetch = imap.fetch(unseen, { bodies: '' });
+				fetch.on('message', (msg) => {
+					const chunks = [];
+					msg.on('body', (stream) => stream.on('data', (chunk) => chunks.push(chunk)));
+					msg.once('end', () => found.push(Buffer.concat(chunks)));
+				});
+				fetch.once('error', reject);
+				fetch.once('end', () => resolve(found));
+			});
+			assert.deepEqual(sources.map((raw) => parseMessage(raw).subject).sort(), ['one', 'two']);
+			await call('addFlags', unseen, '\\Seen');
+			assert.deepEqual(await call('search', ['UNSEEN']), []);
+		} finally {
+			imap.end();
+		}
+		const entries = await mail.inbox('node-imap');
+		assert.ok(entries.every((entry) => entry.flags.includes('\\Seen')));
+		assert.deepEqual(
+			mail.imapLogins('node-imap').map((login) => login.client),
+			[null],
+		);
+	},
+);
+
+const v2 = n8nRequire('v2');
+test(
+	`n8n ${resolveTarget('v2').n8n}'s @n8n/imap (imapflow): IDLE arrival, UNSEEN, fetch, \\Seen`,
+	{
+		skip: v2 ? false : missingN8n('v2'),
+	},
+	async () => {
+		const { ImapSimple } = v2('@n8n/imap');
+		const { ImapFlow } = v2('imapflow');
+		const options = {
+			user: mail.address('imapflow'),
+			password: mail.password,
+			host: mail.host,
+			port: mail.imapPort,
+			secure: false,
+			authTimeout: 5000,
+		};
+		// As the Email Trigger connects, except that IDLE starts after 0.2 s of quiet, not 15 s
+		// (imapflow's autoIdleDelay), so the check of dovecot's IDLE push takes a second.
+		const { toImapFlowOptions } = v2('@n8n/imap');
+		const connection = await ImapSimple.connect(
+			options,
+			{ mailbox: 'INBOX' },
+			() => new ImapFlow({ ...toImapFlowOptions(options), autoIdleDelay: 200 }),
+		);
+		try {
+			const arrived = new Promise((resolve) =>
+				connection.onArrival(async (arrival) => resolve(arrival)),
+			);
+			await sleep(500);
+			const started = Date.now();
+			await mail.deliver({
+				from: 'someone@people.test',
+				to: 'imapflow',
+				subject: 'idle',
+				text: 'x',
+			});
+			assert.deepEqual(await arrived, { count: 1 });
+			const idleMs = Date.now() - started;
+			console.log(`[mail] IDLE reported the new mail after ${idleMs} ms`);
+			assert.ok(idleMs < 5000);
+			const found = await connection.search({ seen: false }, { source: true, envelope: true });
+			assert.deepEqual(
+				found.map((m) => m.envelope.subject),
+				['idle'],
+			);
+			assert.equal(parseMessage(found[0].source).text, 'x');
+			await connection.addFlags(
+				found.map((m) => m.uid),
+				['\\SEEN'],
+			);
+			assert.deepEqual(await connection.search({ seen: false }, {}), []);
+		} finally {
+			connection.end();
+		}
+		const [entry] = await mail.inbox('imapflow');
+		assert.ok(entry.flags.includes('\\Seen'));
+		const login = await mail.waitForImapLogin('imapflow', { timeoutMs: 1000 });
+		assert.equal(login.client, 'imapflow');
+	},
+);
+
+// Last: it stops the mail server the other checks share.
+test('stop() ends dovecot and its children, frees the ports and removes the folder', async () => {
+	const { imapPort, smtpPort, lmtpPort, dir } = mail;
+	const started = Date.now();
+	await mail.stop();
+	console.log(`[mail] stopped in ${Date.now() - started} ms`);
+	const leftovers = spawnSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' })
+		.stdout.split('\n')
+		.filter((line) => line.includes(`kaleyra-mail-${imapPort}`) || line.includes(dir))
+		.filter((line) => !/^\s*\d+\s+Z/.test(line));
+	assert.deepEqual(leftovers, []);
+	for (const port of [imapPort, smtpPort, lmtpPort]) assert.equal(await isListening(port), false);
+	assert.equal(fs.existsSync(dir), false);
+});
