@@ -1,5 +1,6 @@
-// The Kaleyra credential the examples refer to (id kaleyraSandbox01), pointed at a base URL
-// such as the emulator's, in the form `n8n import:credentials` takes (plain-text data).
+// The credentials the examples refer to, in the form `n8n import:credentials` takes (plain-text
+// data): Kaleyra's (id kaleyraSandbox01) pointed at a base URL such as the emulator's, and the
+// email example's IMAP and SMTP ones pointed at a throw-away mail server (scripts/mail).
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 
 export const EXAMPLE_CREDENTIAL = { id: 'kaleyraSandbox01', name: 'Kaleyra WhatsApp account' };
@@ -18,4 +19,38 @@ export function kaleyraCredential(
 		type: 'kaleyraWhatsAppApi',
 		data: { region: 'custom', baseUrl, sid: DEFAULT_ACCOUNT.sid, apiKey },
 	};
+}
+
+/** The onboarding mailbox the email example's trigger watches, and the SMTP its answers leave by. */
+export const ONBOARDING_MAILBOX = 'onboarding';
+
+export function mailCredentials(mail) {
+	return [
+		{
+			id: 'kaleyraImap01',
+			name: 'Onboarding mailbox (IMAP)',
+			type: 'imap',
+			data: {
+				user: mail.address(ONBOARDING_MAILBOX),
+				password: mail.password,
+				host: mail.host,
+				port: mail.imapPort,
+				secure: false,
+				allowUnauthorizedCerts: false,
+			},
+		},
+		{
+			id: 'kaleyraSmtp01',
+			name: 'Onboarding mail (SMTP)',
+			type: 'smtp',
+			data: {
+				user: mail.smtpAuth.user,
+				password: mail.smtpAuth.password,
+				host: mail.host,
+				port: mail.smtpPort,
+				secure: false,
+				disableStartTls: true,
+			},
+		},
+	];
 }

@@ -32,6 +32,7 @@ export function restClient(baseUrl) {
 	return {
 		get: (path) => call('GET', path),
 		post: (path, body) => call('POST', path, body),
+		patch: (path, body) => call('PATCH', path, body),
 		/** First start only: makes the owner account (and signs in as it). */
 		setUpOwner: (owner = SANDBOX_OWNER) => call('POST', '/owner/setup', owner),
 		login: ({ email, password } = SANDBOX_OWNER) =>

@@ -28,16 +28,20 @@ function step(label, cmd, args) {
 
 step('n8n install', process.execPath, ['scripts/n8n/install.mjs']);
 step('chromium install', 'bash', ['scripts/n8n/install-chromium.sh']);
+// Dovecot, from Debian's packages, for the email example's mailbox (scripts/mail).
+step('dovecot install', process.execPath, ['scripts/mail/dovecotInstall.mjs']);
 
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-e2e-pack-'));
 const tarball = buildAndPack(packDir);
 console.log(`[e2e] packed ${tarball}`);
 
-const testDir = path.join(projectRoot, 'test/e2e');
-const files = fs
-	.readdirSync(testDir)
-	.filter((name) => name.endsWith('.test.mjs'))
-	.map((name) => path.join(testDir, name));
+// The mail tools' own test first: the email example's test stands on them.
+const files = ['test/mail', 'test/e2e'].flatMap((dir) =>
+	fs
+		.readdirSync(path.join(projectRoot, dir))
+		.filter((name) => name.endsWith('.test.mjs'))
+		.map((name) => path.join(projectRoot, dir, name)),
+);
 // A stuck n8n or browser must fail the run, not hold CI until its own limit.
 const SUITE_TIMEOUT_MS = 20 * 60 * 1000;
 const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {

@@ -1,0 +1,37 @@
+// The email onboarding example (examples/onboarding-email.json) keeps who is onboarding which
+// number in an n8n data table, which only a running n8n can make. So it is published after
+// `n8n start`, through the REST API, as a person does it in the editor: make the table, point
+// the Data table nodes at it (n8n 1.x finds a table by id only; 2.x by the name the example
+// gives), publish.
+export const EMAIL_EXAMPLE_ID = 'kaleyraOnboard03';
+export const ONBOARDING_TABLE = 'kaleyra_onboarding';
+const COLUMNS = ['email', 'phoneNumber', 'phoneNumberId', 'wabaId'];
+
+/** Makes the data table and publishes the example; returns the table ({ id, name }). */
+export async function publishEmailExample(rest, target) {
+	const project = await rest.get('/projects/personal');
+	const table = await rest.post(`/projects/${project.id}/data-tables`, {
+		name: ONBOARDING_TABLE,
+		columns: COLUMNS.map((name) => ({ name, type: 'string' })),
+	});
+	let workflow = await rest.get(`/workflows/${EMAIL_EXAMPLE_ID}`);
+	if (target.n8n.startsWith('1.')) {
+		const nodes = workflow.nodes.map((node) =>
+			node.type === 'n8n-nodes-base.dataTable'
+				? {
+						...node,
+						parameters: {
+							...node.parameters,
+							dataTableId: { __rl: true, mode: 'id', value: table.id },
+						},
+					}
+				: node,
+		);
+		workflow = await rest.patch(`/workflows/${EMAIL_EXAMPLE_ID}`, {
+			versionId: workflow.versionId,
+			nodes,
+		});
+	}
+	await rest.post(`/workflows/${EMAIL_EXAMPLE_ID}/activate`, { versionId: workflow.versionId });
+	return table;
+}
