@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // `npm run sandbox [-- --port 5678]`: a real n8n with this package loaded, the Kaleyra
-// emulator behind a ready credential, the example workflows (the full onboarding one published,
-// so its form answers at once) and an owner account, all in a throw-away folder. Ctrl-C stops
-// n8n, its task runner and the emulator, and removes the folder.
+// emulator behind a ready credential, the example workflows (the two onboarding ones published,
+// so their forms answer at once), a throw-away mail server for the email one with a page to
+// read and answer its mail, and an owner account, all in throw-away folders. Ctrl-C stops n8n,
+// its task runner, the emulator and the mail server, and removes the folders.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NUMBERS } from '../../emulator/fixtures.mjs';
+import { startMailPage } from '../mail/mailPage.mjs';
+import { startMailServer } from '../mail/mailServer.mjs';
+import { kaleyraCredential, mailCredentials, ONBOARDING_MAILBOX } from './credentials.mjs';
+import { EMAIL_EXAMPLE_ID, publishEmailExample } from './emailExample.mjs';
 import { FORM_EXAMPLE_ID, formPathOf, openInstance, readExamples } from './instance.mjs';
 import { buildAndPack } from './package.mjs';
 import { SANDBOX_OWNER, restClient } from './rest.mjs';
@@ -26,14 +31,18 @@ if (install.status !== 0) process.exit(install.status ?? 1);
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-sandbox-pack-'));
 let instance;
 let server;
+let mail;
+let mailPage;
 let stopping = false;
 
 async function stop(code) {
 	if (stopping) return;
 	stopping = true;
-	console.log('\n[sandbox] stopping n8n and the emulator…');
+	console.log('\n[sandbox] stopping n8n, the emulator and the mail server…');
 	await server?.stop();
 	await instance?.close();
+	await mailPage?.stop();
+	await mail?.stop();
 	fs.rmSync(packDir, { recursive: true, force: true });
 	process.exit(code);
 }
@@ -42,14 +51,19 @@ process.on('SIGTERM', () => stop(0));
 
 const examples = readExamples();
 const formExample = examples.find((workflow) => workflow.id === FORM_EXAMPLE_ID);
+const emailExample = examples.find((workflow) => workflow.id === EMAIL_EXAMPLE_ID);
 let formUrl;
+let emailFormUrl;
 try {
+	mail = await startMailServer();
+	mailPage = await startMailPage({ mail, port: port + 2 });
 	console.log('[sandbox] building and packing the package…');
 	instance = await openInstance({
 		tarball: buildAndPack(packDir),
 		port,
 		// The task broker must not clash with a default n8n that may run on this machine.
 		brokerPort: port + 1,
+		credentials: (url) => [kaleyraCredential(url), ...mailCredentials(mail)],
 		workflows: examples,
 		activate: [FORM_EXAMPLE_ID],
 	});
@@ -62,10 +76,16 @@ try {
 		console.error(`[sandbox] n8n stopped on its own (exit code ${code}); stopping the emulator`);
 		return stop(1);
 	});
-	await restClient(server.url).setUpOwner(SANDBOX_OWNER);
-	// n8n listens before it has activated the published workflow: ready means the form answers.
+	const rest = restClient(server.url);
+	await rest.setUpOwner(SANDBOX_OWNER);
+	await publishEmailExample(rest, instance.n8n.target);
+	// n8n listens before it has activated the published workflows: ready means the forms answer
+	// and the email example's trigger watches its mailbox.
 	formUrl = `${server.url}/form/${formPathOf(formExample)}`;
+	emailFormUrl = `${server.url}/form/${formPathOf(emailExample)}`;
 	await waitUntilServed(formUrl);
+	await waitUntilServed(emailFormUrl);
+	await mail.waitForImapLogin(ONBOARDING_MAILBOX);
 } catch (error) {
 	console.error(`[sandbox] could not start: ${error.message}`);
 	await stop(1);
@@ -89,4 +109,13 @@ Onboard a number as a user would ("${formExample.name}", published):
              the codes the emulator "sent", as the phone shows them: type the newest one in
              (a wrong one gets a new code sent, once); the last page shows the number's status
   3. the run: workflow → Executions, in the editor
+
+Onboard a number by email ("${emailExample.name}", published):
+  1. form    ${emailFormUrl}
+             e.g. +919765400098, 91, Acme Mail Line, you@${mail.domain}
+  2. mail    ${mailPage.url}
+             every mailbox of the throw-away mail server: "you" gets an email asking for the
+             code; press "reply" on it, type the newest code from the OTPs page (or "resend",
+             or "call me") above the quoted text, send, and watch the answer arrive
+  3. IMAP    ${mail.host}:${mail.imapPort}, SMTP ${mail.host}:${mail.smtpPort}, any user, password ${mail.password}
 Press Ctrl-C to stop.`);

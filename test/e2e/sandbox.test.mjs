@@ -1,19 +1,22 @@
 // `npm run sandbox`, as a user runs it: it must print where to sign in, serve an n8n that holds
-// the examples and the ready credential, the full onboarding example published with its form
-// answering, print where the OTPs can be read, and leave nothing behind after Ctrl-C, without a
-// word on stderr.
+// the examples and the ready credentials, both onboarding examples published with their forms
+// answering, print where the OTPs and the mail can be read, answer a mail dropped in on its mail
+// page, and leave nothing behind after Ctrl-C, without a word on stderr.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { test } from 'node:test';
+import { sleep } from '../../scripts/n8n/ports.mjs';
 import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
+import { formUser, visibleText } from './lib/formUser.mjs';
 
-async function freePortPair() {
+/** A port for n8n, the next one free for its task broker and the one after for the mail page. */
+async function freePortTriple() {
 	for (;;) {
 		const port = 20000 + Math.floor(Math.random() * 20000);
-		if ((await isFree(port)) && (await isFree(port + 1))) return port;
+		if ((await isFree(port)) && (await isFree(port + 1)) && (await isFree(port + 2))) return port;
 	}
 }
 
@@ -62,8 +65,18 @@ function waitFor(child, pattern, timeoutMs) {
 	});
 }
 
-test('npm run sandbox: n8n with the examples, the onboarding form live, stopped cleanly by Ctrl-C', async () => {
-	const port = await freePortPair();
+/** The mail page's text once it shows `pattern`, within the email trigger's few seconds. */
+async function mailPageShows(url, pattern) {
+	let text = '';
+	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
+		text = visibleText(await (await fetch(url)).text());
+		if (pattern.test(text)) return text;
+	}
+	assert.fail(`the mail page never showed ${pattern}:\n${text.slice(0, 3000)}`);
+}
+
+test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail answered, stopped cleanly by Ctrl-C', async () => {
+	const port = await freePortTriple();
 	// Its own process group, so that Ctrl-C can be sent the way a terminal sends it: to the
 	// sandbox and the emulator it started alike.
 	const child = spawn(process.execPath, ['scripts/n8n/sandbox.mjs', '--port', String(port)], {
@@ -83,6 +96,8 @@ test('npm run sandbox: n8n with the examples, the onboarding form live, stopped 
 		const dataFolder = printed.match(/n8n data\s+(\S+)/)[1];
 		const formUrl = printed.match(/form\s+(http:\S+)/)[1];
 		const otpPage = printed.match(/OTPs\s+(http:\S+)/)[1];
+		const emailFormUrl = printed.match(/Onboard a number by email[\s\S]*?form\s+(http:\S+)/)[1];
+		const mailPage = printed.match(/mail\s+(http:\S+)/)[1];
 		assert.equal(url, `http://127.0.0.1:${port}`);
 		assert.equal(formUrl, `${url}/form/kaleyra-onboarding`);
 		assert.equal(otpPage, `${emulatorUrl}/__emulator/`);
@@ -93,6 +108,7 @@ test('npm run sandbox: n8n with the examples, the onboarding form live, stopped 
 		const workflows = await rest.get('/workflows');
 		const names = workflows.map((workflow) => workflow.name).sort();
 		assert.deepEqual(names, [
+			'Kaleyra: onboard a WhatsApp number by email (add, reply with the OTP, verify or resend)',
 			'Kaleyra: onboard a WhatsApp number from a form (add, OTP, verify, status)',
 			'Kaleyra: verify a batch of WhatsApp numbers',
 			'Kaleyra: verify a new WhatsApp number with the OTP from a form',
@@ -107,12 +123,38 @@ test('npm run sandbox: n8n with the examples, the onboarding form live, stopped 
 		assert.equal(page.status, 200);
 		assert.match(await page.text(), /Kaleyra emulator/);
 
+		// The email path, as the printed steps say: the form, then a mail dropped in on the mail
+		// page (no code in it), and the answer arriving in the person's mailbox on that page.
+		const user = formUser();
+		const done = await user.submit(await user.open(emailFormUrl), {
+			'Phone number': '+919765400098',
+			'Country calling code': '91',
+			'Display name': 'Acme Mail Line',
+			Email: 'you@example.test',
+		});
+		assert.equal(done.heading, 'Check your email');
+		await mailPageShows(mailPage, /WhatsApp number \+919765400098: your verification code/);
+		const drop = await fetch(`${mailPage}send`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({
+				from: 'you@example.test',
+				to: 'onboarding@example.test',
+				subject: 'Re: WhatsApp number +919765400098: your verification code',
+				text: 'Which code do you mean?',
+			}),
+			redirect: 'manual',
+		});
+		assert.equal(drop.status, 303);
+		await mailPageShows(mailPage, /We could not find a 6-digit code in your reply/);
+
 		process.kill(-child.pid, 'SIGINT');
 		assert.equal(await exited, 0);
 		assert.equal(stderr, '', 'a normal Ctrl-C printed to stderr');
 		assert.ok(!fs.existsSync(dataFolder), `${dataFolder} was left behind`);
 		assert.ok(await refusesConnections(url), 'n8n still answers after Ctrl-C');
 		assert.ok(await refusesConnections(emulatorUrl), 'the emulator still answers after Ctrl-C');
+		assert.ok(await refusesConnections(mailPage), 'the mail page still answers after Ctrl-C');
 	} finally {
 		if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
 	}
