@@ -116,6 +116,9 @@ export async function startMailServer({
 		 */
 		async deliver({ from, to, ...rest }) {
 			const recipients = (Array.isArray(to) ? to : [to]).map(address);
+			// An address goes into MAIL FROM / RCPT TO as is: a line break would smuggle a command.
+			if (/[\r\n]/.test([from, ...recipients].join('')))
+				throw new Error('an address must not hold a line break');
 			const sender = from.includes('<') ? from : address(from);
 			const { raw, messageId } = composeMessage({ from: sender, to: recipients, ...rest });
 			const envelopeFrom = /<([^>]*)>/.exec(sender)?.[1] ?? sender;

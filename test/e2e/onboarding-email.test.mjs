@@ -65,14 +65,17 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		await mail.waitForImapLogin(ONBOARDING_MAILBOX);
 	});
 	after(async () => {
-		await server?.stop();
-		if (server)
-			assert.ok(
-				!server.output().includes(DEFAULT_ACCOUNT.apiKey),
-				'the API key appears in n8n start output',
-			);
-		await instance?.close();
-		await mail?.stop();
+		try {
+			await server?.stop();
+			if (server)
+				assert.ok(
+					!server.output().includes(DEFAULT_ACCOUNT.apiKey),
+					'the API key appears in n8n start output',
+				);
+		} finally {
+			await instance?.close();
+			await mail?.stop();
+		}
 	});
 
 	/** Executions of the example newer than the last one seen, as n8n's REST API lists them. */
@@ -156,33 +159,51 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		return { ask, sms };
 	}
 
-	/**
-	 * `person` replies to `ask` (top-posted above the quoted original, as mail clients do), or
-	 * writes with `subject` instead; returns the answer that comes back and the run behind it.
-	 */
-	async function reply(person, ask, text, { subject = `Re: ${ask.message.subject}` } = {}) {
-		for (const otp of text.match(/\b\d{6}\b/g) ?? []) otpsReplied.add(otp);
-		const before = (await mail.inbox(person)).length;
-		const quoted = ask.message.text
+	/** `person`'s reply to `ask`, its text top-posted above the quoted original or below it. */
+	function deliverReply(person, ask, text, { subject, bottomPosted = false, headers } = {}) {
+		for (const otp of `${subject} ${text}`.match(/\b\d{6}\b/g) ?? []) otpsReplied.add(otp);
+		const quoted = `On Sun, 29 Nov 2026 at 18:00, ${ask.message.from} wrote:\n${ask.message.text
 			.split('\n')
 			.map((line) => `> ${line}`)
-			.join('\n');
-		await mail.deliver({
+			.join('\n')}`;
+		return mail.deliver({
 			from: mail.address(person),
 			to: mail.address(ONBOARDING_MAILBOX),
 			subject,
 			inReplyTo: ask.message.messageId,
-			text: `${text}\n\nOn Sun, 29 Nov 2026 at 18:00, ${ask.message.from} wrote:\n${quoted}\n`,
+			text: bottomPosted ? `${quoted}\n\n${text}\n` : `${text}\n\n${quoted}\n`,
+			headers,
 		});
+	}
+
+	/**
+	 * `person` replies to `ask` (top-posted, as mail clients do, unless `bottomPosted`), or writes
+	 * with `subject` instead; returns the answer that comes back and the run behind it.
+	 */
+	async function reply(
+		person,
+		ask,
+		text,
+		{ subject = `Re: ${ask.message.subject}`, bottomPosted } = {},
+	) {
+		const before = (await mail.inbox(person)).length;
+		await deliverReply(person, ask, text, { subject, bottomPosted });
 		const answer = await mail.waitForMail(person, (m, index) => index >= before);
-		assert.equal(answer.message.subject, `Re: ${subject.replace(/^Re: /, '')}`);
+		// Made from the number in the subject, never copied from it.
+		const number = subject.match(/\+\d+/)?.[0];
+		assert.equal(
+			answer.message.subject,
+			number
+				? `Re: WhatsApp number ${number}: your verification code`
+				: 'Re: your WhatsApp onboarding',
+		);
 		assert.equal(answer.message.from, mail.address(ONBOARDING_MAILBOX));
 		const execution = await nextExecution(`the reply "${text}"`);
 		return { answer: answer.message.text, execution };
 	}
 
 	const ranNodes = (execution) => Object.keys(execution.data.resultData.runData).sort();
-	const READ = ['Reply received', 'Read the reply'];
+	const READ = ['Reply received', 'Read the reply', 'Written by a person'];
 	const KNOWN = [...READ, 'Number in onboarding', 'Not in onboarding', 'Onboarding record'];
 
 	/** The OTP a reply carried is in the trigger's run data (the mail as received) and masked anywhere else. */
@@ -300,10 +321,23 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		assert.match(stranger.answer, /We have no onboarding of \+919765400203 for mallory@/);
 		assert.ok(ranNodes(stranger.execution).includes('Answer: not in onboarding'));
 
-		// A new mail, no reference in its subject.
-		const fresh = await reply(person, ask, 'My code is 445566', { subject: 'WhatsApp code' });
+		// A new mail, no number in its subject, a code there instead: the answer's subject is
+		// made anew, so the code does not travel back.
+		const fresh = await reply(person, ask, 'See the subject', { subject: 'My code: 445566' });
 		assert.match(fresh.answer, /We have no onboarding of a WhatsApp number for chen@/);
 
+		// An auto-reply gets no answer, or a loop of them could start.
+		const before = (await mail.inbox(person)).length;
+		await deliverReply(person, ask, 'I am out of the office until Monday.', {
+			subject: `Automatic reply: ${ask.message.subject}`,
+			headers: { 'Auto-Submitted': 'auto-replied' },
+		});
+		const away = await nextExecution('the auto-reply');
+		assert.deepEqual(ranNodes(away), [...READ].sort());
+		// Output 0 is what passed (n8n 2.x adds a second one, what the Filter discarded).
+		assert.deepEqual(outputsOf(away, 'Written by a person')[0], []);
+
+		assert.equal((await mail.inbox(person)).length, before, 'the auto-reply was answered');
 		for (const { execution } of [none, two, stranger, fresh])
 			assert.ok(!ranNodes(execution).some((name) => ['Verify Number', 'Retry OTP'].includes(name)));
 		assert.deepEqual(await kaleyraRequests(), [addRequest(newNumber)]);
@@ -327,7 +361,8 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		assert.match(busy.answer, /Please send the same reply again in a few minutes/);
 		assert.ok(ranNodes(busy.execution).includes('Answer: Kaleyra busy'));
 
-		const later = await reply(person, ask, sms.otp);
+		// Bottom-posted this time: below the quoted mail.
+		const later = await reply(person, ask, sms.otp, { bottomPosted: true });
 		assert.match(later.answer, /\+919765400204 is verified/);
 		assert.deepEqual(await kaleyraRequests(), [
 			addRequest(newNumber),
