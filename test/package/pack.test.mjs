@@ -6,7 +6,9 @@ import { describe, it } from 'node:test';
 
 import { PACKAGE_DIR } from '../helpers/engine.mjs';
 
-const MAX_PACKED_BYTES = 40 * 1024;
+// The README is packed (npm shows it) and is most of the growth: the code is about half of this.
+// 40 KiB until the README gained the email onboarding walk-through (42 KiB packed).
+const MAX_PACKED_BYTES = 44 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
