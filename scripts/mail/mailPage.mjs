@@ -139,6 +139,12 @@ export async function startMailPage({ mail, port = 0 }) {
 			} else if (req.method === 'GET' && url.pathname === '/mailboxes') {
 				send(200, await mailboxesHtml(mail));
 			} else if (req.method === 'POST' && url.pathname === '/send') {
+				// A browser names the page a form was posted from: another site's must not drop mail in.
+				const origin = req.headers.origin;
+				if (origin && origin !== `http://${req.headers.host}`) {
+					send(403, 'cross-site post refused', 'text/plain; charset=utf-8');
+					return;
+				}
 				const form = new URLSearchParams(await readBody(req));
 				const { messageId } = await mail.deliver({
 					from: form.get('from') ?? '',

@@ -5,14 +5,17 @@
 // gives), publish.
 export const EMAIL_EXAMPLE_ID = 'kaleyraOnboard03';
 export const ONBOARDING_TABLE = 'kaleyra_onboarding';
-const COLUMNS = ['email', 'phoneNumber', 'phoneNumberId', 'wabaId'];
+const COLUMNS = [
+	...['email', 'phoneNumber', 'phoneNumberId', 'wabaId'].map((name) => ({ name, type: 'string' })),
+	{ name: 'newCodes', type: 'number' },
+];
 
 /** Makes the data table and publishes the example; returns the table ({ id, name }). */
 export async function publishEmailExample(rest, target) {
 	const project = await rest.get('/projects/personal');
 	const table = await rest.post(`/projects/${project.id}/data-tables`, {
 		name: ONBOARDING_TABLE,
-		columns: COLUMNS.map((name) => ({ name, type: 'string' })),
+		columns: COLUMNS,
 	});
 	let workflow = await rest.get(`/workflows/${EMAIL_EXAMPLE_ID}`);
 	if (target.n8n.startsWith('1.')) {

@@ -371,9 +371,35 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		]);
 	});
 
+	test('"resend" again and again: three new codes by SMS, then a polite no and nothing more to Kaleyra', async () => {
+		const person = 'esme';
+		const newNumber = number('9765400205', 'Acme Patient Line');
+		const { ask } = await startOnboarding(person, newNumber);
+		const retryRequest = {
+			path: 'retry_otp',
+			body: { id: FIRST_ADDED_ID, phone_number: newNumber.phoneNumber, type_verification: 'SMS' },
+		};
+
+		for (let sent = 1; sent <= 3; sent += 1) {
+			const again = await reply(person, ask, 'Nothing came. Please resend it.');
+			assert.match(again.answer, /A new 6-digit code is on its way to \+919765400205 by SMS/);
+			assert.ok(ranNodes(again.execution).includes('Count the new code'));
+			assert.equal((await instance.emulator.otps(newNumber.phoneNumber)).length, 1 + sent);
+		}
+		const refused = await reply(person, ask, 'Still nothing. Resend please!');
+		assert.match(refused.answer, /\+919765400205 has had 3 new codes already, so no more are sent/);
+		assert.ok(!ranNodes(refused.execution).includes('Retry OTP'));
+		assert.deepEqual(await kaleyraRequests(), [
+			addRequest(newNumber),
+			retryRequest,
+			retryRequest,
+			retryRequest,
+		]);
+	});
+
 	test('no sent email holds an OTP or the API key', () => {
 		const sent = mail.sent();
-		assert.ok(sent.length >= 15, `only ${sent.length} emails were sent`);
+		assert.ok(sent.length >= 20, `only ${sent.length} emails were sent`);
 		assert.ok(otpsReplied.size >= 5);
 		// The raw mail and its decoded text: a transfer encoding could hide a code from the raw one.
 		for (const { raw, message } of sent) {

@@ -383,6 +383,16 @@ test('the mail page lists mailboxes (escaped) and its form delivers', async () =
 		const entries = await mail.inbox('page');
 		assert.equal(entries.at(-1).message.subject, 'From the form');
 		assert.equal(entries.at(-1).message.inReplyTo, '<x@y.test>');
+		// Another site's page posting the form (a browser sends its Origin) drops nothing in.
+		const before = (await mail.inbox('page')).length;
+		const forged = await fetch(new URL('/send', page.url), {
+			method: 'POST',
+			headers: { origin: 'http://attacker.test' },
+			body: new URLSearchParams({ from: 'x@people.test', to: 'page', subject: 'forged' }),
+			redirect: 'manual',
+		});
+		assert.equal(forged.status, 403);
+		assert.equal((await mail.inbox('page')).length, before);
 		const fragment = await (await fetch(new URL('/mailboxes', page.url))).text();
 		assert.ok(
 			fragment.indexOf('From the form') < fragment.indexOf('&lt;script&gt;'),
