@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
+import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
+import { startMailServer } from '../../scripts/mail/mailServer.mjs';
 import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
@@ -30,13 +31,17 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 	let instance;
 	let server;
 	let rest;
+	let mail;
 
 	before(async () => {
 		const port = await freePort();
+		// The email example's IMAP and SMTP credentials point at a real (idle) mail server.
+		mail = await startMailServer();
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
 			brokerPort: await freePort(),
+			credentials: (url) => [kaleyraCredential(url), ...mailCredentials(mail)],
 			workflows: readExamples(),
 		});
 		server = await startN8n(instance.n8n, { port });
@@ -45,13 +50,17 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		await rest.login();
 	});
 	after(async () => {
-		await server?.stop();
-		if (server)
-			assert.ok(
-				!server.output().includes(DEFAULT_ACCOUNT.apiKey),
-				'the API key appears in n8n start output',
-			);
-		await instance?.close();
+		try {
+			await server?.stop();
+			if (server)
+				assert.ok(
+					!server.output().includes(DEFAULT_ACCOUNT.apiKey),
+					'the API key appears in n8n start output',
+				);
+		} finally {
+			await instance?.close();
+			await mail?.stop();
+		}
 	});
 
 	test('credential test (POST /rest/credentials/test): good key OK, bad key Error naming SID, key and region', async () => {
@@ -78,7 +87,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		);
 	});
 
-	test("editor: the node shows its icon, Success and Error outputs, each operation's fields; the full onboarding example opens; the batch example runs", async () => {
+	test("editor: the node shows its icon, Success and Error outputs, each operation's fields; both onboarding examples open; the batch example runs", async () => {
 		// One folder per n8n release: the editor looks different in each.
 		const SCREENSHOTS = path.join(
 			projectRoot,
@@ -158,27 +167,33 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 				await parameters.waitFor({ state: 'detached' });
 			}
 
-			// The full onboarding example: every Kaleyra node with its two outputs, and Add Number's
-			// own fields.
-			await page.goto(`${server.url}/workflow/kaleyraOnboard02`);
-			const full = JSON.parse(
-				fs.readFileSync(path.join(projectRoot, 'examples/onboarding-full.json'), 'utf8'),
-			);
-			for (const node of full.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote')) {
-				await canvasNode(node.name).waitFor();
-				if (node.type !== 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber') continue;
-				assert.deepEqual(
-					await canvasNode(node.name)
-						.locator('[data-test-id="canvas-node-output-handle"]')
-						.allInnerTexts(),
-					['Success', 'Error'],
-					`${node.name}: outputs`,
+			// An onboarding example on the canvas: every node there, each Kaleyra node with its two
+			// outputs, and the sticky note that says what to replace.
+			async function openExample(id, file) {
+				await page.goto(`${server.url}/workflow/${id}`);
+				const example = JSON.parse(
+					fs.readFileSync(path.join(projectRoot, 'examples', file), 'utf8'),
 				);
+				for (const node of example.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote')) {
+					await canvasNode(node.name).waitFor();
+					if (node.type !== 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber') continue;
+					assert.deepEqual(
+						await canvasNode(node.name)
+							.locator('[data-test-id="canvas-node-output-handle"]')
+							.allInnerTexts(),
+						['Success', 'Error'],
+						`${node.name}: outputs`,
+					);
+				}
+				await page
+					.locator('[data-test-id="sticky"]', { hasText: 'Replace before you use it' })
+					.waitFor();
 			}
-			// The sticky note that says what to replace.
-			await page
-				.locator('[data-test-id="sticky"]', { hasText: 'Replace before you use it' })
-				.waitFor();
+			await openExample('kaleyraOnboard03', 'onboarding-email.json');
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'onboarding-email-canvas.png') });
+
+			// The full onboarding example, and Add Number's own fields.
+			await openExample('kaleyraOnboard02', 'onboarding-full.json');
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'onboarding-full-canvas.png') });
 
 			await canvasNode('Add Number').dblclick();
