@@ -11,6 +11,7 @@ import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
+import { stopN8nAndClose } from './lib/stopN8n.mjs';
 import { freePort } from '../../scripts/n8n/ports.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
@@ -49,19 +50,13 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		await rest.setUpOwner();
 		await rest.login();
 	});
-	after(async () => {
-		try {
-			await server?.stop();
-			if (server)
-				assert.ok(
-					!server.output().includes(DEFAULT_ACCOUNT.apiKey),
-					'the API key appears in n8n start output',
-				);
-		} finally {
-			await instance?.close();
-			await mail?.stop();
-		}
-	});
+	after(() =>
+		stopN8nAndClose(
+			server,
+			() => instance?.close(),
+			() => mail?.stop(),
+		),
+	);
 
 	test('credential test (POST /rest/credentials/test): good key OK, bad key Error naming SID, key and region', async () => {
 		await instance.emulator.reset();

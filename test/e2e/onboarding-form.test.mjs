@@ -14,6 +14,7 @@ import {
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
 import { formUser } from './lib/formUser.mjs';
+import { stopN8nAndClose } from './lib/stopN8n.mjs';
 import { freePort } from '../../scripts/n8n/ports.mjs';
 import { executionFromRest, outputsOf } from './lib/runData.mjs';
 
@@ -59,15 +60,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		// n8n answers /rest before it has activated the published workflows.
 		await waitUntilServed(formUrl);
 	});
-	after(async () => {
-		await server?.stop();
-		if (server)
-			assert.ok(
-				!server.output().includes(DEFAULT_ACCOUNT.apiKey),
-				'the API key appears in n8n start output',
-			);
-		await instance?.close();
-	});
+	after(() => stopN8nAndClose(server, () => instance?.close()));
 
 	/**
 	 * On a fresh emulator (with `faults` set, if given), the first page filled in with the
