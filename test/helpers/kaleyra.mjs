@@ -104,3 +104,15 @@ export function assertNoApiKey(...values) {
 		assert.ok(!text.includes(DEFAULT_ACCOUNT.apiKey), 'the API key appears in the output');
 	}
 }
+
+/**
+ * A request as the emulator logged it was Kaleyra's POST to `/number/<endpoint>` of the test
+ * WABA: the key in `api-key`, a JSON content type and exactly `body`.
+ */
+export function assertPostedTo(request, endpoint, body) {
+	assert.equal(request.method, 'POST');
+	assert.equal(request.path, `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${WABA_ID}/number/${endpoint}`);
+	assert.equal(request.headers['api-key'], DEFAULT_ACCOUNT.apiKey);
+	assert.equal(request.headers['content-type'], 'application/json');
+	assert.deepEqual(JSON.parse(request.rawBody), body);
+}

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-	DEFAULT_ACCOUNT,
 	NUMBERS,
 	WABA_ID,
 	assertNoApiKey,
+	assertPostedTo,
 	onlyItem,
 	runOperation,
 	useEmulator,
@@ -49,10 +49,7 @@ describe('Add Number', () => {
 		assert.equal(json.data.id, json.phoneNumberId, "Kaleyra's data is kept whole");
 
 		const [request] = emulator().requests;
-		assert.equal(request.method, 'POST');
-		assert.equal(request.path, `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${WABA_ID}/number/add`);
-		assert.equal(request.headers['content-type'], 'application/json');
-		assert.deepEqual(JSON.parse(request.rawBody), {
+		assertPostedTo(request, 'add', {
 			phone_number: '9765409999',
 			name: 'Acme Travel',
 			verification_type: 'VOICE',

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-	DEFAULT_ACCOUNT,
 	NUMBERS,
 	WABA_ID,
 	assertNoApiKey,
+	assertPostedTo,
 	credentialsFor,
 	itemFor,
 	onlyItem,
@@ -35,11 +35,7 @@ describe('Verify Number', () => {
 		assert.deepEqual(item.pairedItem, { item: 0 });
 
 		const [request] = emulator().requests;
-		assert.equal(request.method, 'POST');
-		assert.equal(request.path, `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${WABA_ID}/number/verify`);
-		assert.equal(request.headers['api-key'], DEFAULT_ACCOUNT.apiKey);
-		assert.equal(request.headers['content-type'], 'application/json');
-		assert.deepEqual(JSON.parse(request.rawBody), {
+		assertPostedTo(request, 'verify', {
 			id: NUMBERS.pending1.id,
 			phone_number: NUMBERS.pending1.phoneNumber,
 			otp: NUMBERS.pending1.otp,
