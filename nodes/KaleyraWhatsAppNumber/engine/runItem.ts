@@ -66,6 +66,7 @@ export async function runItem(
 		safeToRepeat: operation.safeToRepeat,
 		alreadyApprovedIsDone: operation.alreadyApprovedIsDone,
 		successItems: operation.successItems,
+		fieldNames: Object.keys(operation.fields),
 	};
 	const { delivery } = last;
 	// What the server said that an item may quote: the body, and where a redirect pointed.

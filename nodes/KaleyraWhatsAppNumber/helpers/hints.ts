@@ -1,4 +1,8 @@
-/** What to do about each failure, written once: error items and validation messages quote these. */
+/**
+ * What to do about each field, and about the failures that are the package's own, written once:
+ * error items and validation messages quote these. Kaleyra's codes have theirs in
+ * results/errorCatalogue.ts.
+ */
 export const HINTS = {
 	otp: 'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.',
 	phoneNumberId:
@@ -10,16 +14,6 @@ export const HINTS = {
 	countryCode:
 		'Check the country calling code: it must be the digits right after the "+" of the phone number, such as 91 for +91….',
 	wabaId: 'Check the WABA ID in the WhatsApp settings of your Kaleyra account.',
-	badCredentials:
-		'Check the SID and API key in the credential, and that its region matches your Kaleyra account: a wrong region answers the same way. A key limited to whitelisted IPs must allow this n8n server.',
-	wabaNotOwned:
-		'The WABA ID is missing or does not belong to the Kaleyra account of this SID. Check the WABA ID, or the credential used.',
-	kaleyraInternal:
-		'Kaleyra had an internal error. Try again in a few minutes; Kaleyra advises up to three retries spaced minutes apart.',
-	alreadyApproved:
-		'The number is already verified: nothing is left to do. Turn on "Treat Already Approved as Success" to send such items to the Success output.',
-	rejected:
-		'Kaleyra rejected the request. Check that the phone number ID, the phone number and the WABA ID belong together.',
 	rateLimited:
 		'Send fewer requests at once: lower Concurrency or set Max Requests per Second in the node options, then run the item again.',
 	gatewayTrouble:

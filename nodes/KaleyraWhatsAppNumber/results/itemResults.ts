@@ -15,21 +15,17 @@ import type {
 import { HINTS } from '../helpers/hints';
 import type { FieldProblem } from '../helpers/validation';
 import { deliveryClass } from '../transport/deliveryClass';
+import {
+	ADDRESS_FIELDS,
+	ALREADY_APPROVED_HINT,
+	OWN_ERROR_CODES,
+	REJECTED_HINT,
+	isAccepted,
+	isAlreadyApproved,
+	kaleyraErrorOf,
+} from './errorCatalogue';
 
-/** The package's own error codes, next to Kaleyra's RBC001, WA400, WA401 and WA500. */
-export const OWN_ERROR_CODES = {
-	invalidInput: 'INVALID_INPUT',
-	invalidCredential: 'INVALID_CREDENTIAL',
-	network: 'NETWORK_ERROR',
-	timeout: 'TIMEOUT',
-	rateLimited: 'RATE_LIMITED',
-	httpError: 'HTTP_ERROR',
-	invalidResponse: 'INVALID_RESPONSE',
-	unexpected: 'UNEXPECTED_ERROR',
-	redirect: 'REDIRECT',
-	connectionLost: 'CONNECTION_LOST',
-	cancelled: 'CANCELLED',
-} as const;
+export { OWN_ERROR_CODES };
 
 /** What the item was about, repeated on both branches so a workflow can act on it. */
 export interface ItemContext extends IDataObject {
@@ -60,10 +56,9 @@ export interface AnswerRules {
 	alreadyApprovedIsDone: boolean;
 	/** The operation's own fields of each Success item. */
 	successItems: (envelope: KaleyraEnvelope) => IDataObject[];
+	/** The operation's parameters: an error names no other (the credential's fields aside). */
+	fieldNames: readonly string[];
 }
-
-const CREDENTIAL_FIELDS = ['credentials.sid', 'credentials.apiKey', 'credentials.region'];
-const ADDRESS_FIELDS = ['credentials.region', 'credentials.baseUrl'];
 
 /** Kaleyra's payload keys, as the node's parameter names. */
 const PARAMETER_OF_KALEYRA_KEY: Record<string, keyof typeof HINTS> = {
@@ -247,6 +242,13 @@ function describeBody(body: string): string {
 	return 'malformed JSON';
 }
 
+/** Only fields the operation has, or the credential's. */
+function ownFields(fields: readonly string[], rules: AnswerRules): string[] {
+	return fields.filter(
+		(field) => field.startsWith('credentials.') || rules.fieldNames.includes(field),
+	);
+}
+
 function fieldsOfKaleyraError(envelope: KaleyraEnvelope): string[] {
 	const { error } = envelope;
 	const keys = typeof error === 'object' && error !== null ? Object.keys(error) : [];
@@ -260,35 +262,21 @@ function kaleyraFailure(
 	delivery: AnswerDelivery,
 	rules: AnswerRules,
 ): ItemFailure {
-	const extra = { httpStatus: delivery.answer.statusCode };
-	const { code, message } = envelope;
-	switch (code) {
-		case 'RBC001':
-			return failure(code, message, HINTS.badCredentials, delivery, rules, {
-				...extra,
-				fields: CREDENTIAL_FIELDS,
-			});
-		case 'WA401':
-		case 'WA-401':
-			return failure('WA401', message, HINTS.wabaNotOwned, delivery, rules, {
-				...extra,
-				fields: ['wabaId'],
-			});
-		case 'WA500':
-			return failure(code, message, HINTS.kaleyraInternal, delivery, rules, extra);
-		default: {
-			const fields = fieldsOfKaleyraError(envelope);
-			const hints = fields.map((field) => HINTS[field as keyof typeof HINTS]);
-			return failure(code, message, hints.join(' ') || HINTS.rejected, delivery, rules, {
-				...extra,
-				fields,
-			});
-		}
+	const httpStatus = delivery.answer.statusCode;
+	const documented = kaleyraErrorOf(envelope);
+	if (documented) {
+		return failure(documented.reportedAs, envelope.message, documented.hint, delivery, rules, {
+			httpStatus,
+			fields: ownFields(documented.fields, rules),
+		});
 	}
-}
-
-function isAlreadyApproved(envelope: KaleyraEnvelope): boolean {
-	return envelope.code === 'WA500' && /already approved/i.test(envelope.message);
+	// A refusal that names its fields (WA400): what to do about each of them.
+	const fields = ownFields(fieldsOfKaleyraError(envelope), rules);
+	const hints = fields.map((field) => HINTS[field as keyof typeof HINTS]);
+	return failure(envelope.code, envelope.message, hints.join(' ') || REJECTED_HINT, delivery, rules, {
+		httpStatus,
+		fields,
+	});
 }
 
 /** Reads one whole HTTP answer as Success items or an Error item. */
@@ -303,8 +291,7 @@ function resultOfAnswer(
 		return failureResult(context, redirectFailure(delivery, rules), attempts);
 	if (!envelope) return failureResult(context, notKaleyraFailure(delivery, rules), attempts);
 
-	const is2xx = answer.statusCode >= 200 && answer.statusCode < 300;
-	if (envelope.code === 'WA200' && is2xx)
+	if (isAccepted(answer.statusCode, envelope))
 		return successResult(context, envelope, rules.successItems(envelope), attempts);
 
 	if (rules.alreadyApprovedIsDone && isAlreadyApproved(envelope)) {
@@ -317,7 +304,7 @@ function resultOfAnswer(
 			);
 		return failureResult(
 			context,
-			failure('WA500', envelope.message, HINTS.alreadyApproved, delivery, rules, {
+			failure('WA500', envelope.message, ALREADY_APPROVED_HINT, delivery, rules, {
 				httpStatus: answer.statusCode,
 			}),
 			attempts,

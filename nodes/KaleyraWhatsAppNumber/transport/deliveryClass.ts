@@ -1,4 +1,5 @@
 /** What a delivery says of whether Kaleyra may have acted on the request. */
+import { kaleyraErrorOf } from '../results/errorCatalogue';
 import { isTryAgainLater } from './kaleyraEnvelope';
 import type { Delivery } from './kaleyraRequest';
 
@@ -15,6 +16,8 @@ export function deliveryClass(delivery: Delivery): DeliveryClass {
 	if (delivery.kind === 'unreachable') return 'safe';
 	if (delivery.kind === 'lost') return 'uncertain';
 	const { answer, envelope } = delivery;
+	// A low balance or a daily limit will not lift within the run, whatever status it came with.
+	if (envelope && kaleyraErrorOf(envelope)?.neverRetried) return 'final';
 	if (answer.statusCode === 429 || answer.statusCode === 503 || isTryAgainLater(envelope))
 		return 'safe';
 	// A gateway's own error page says nothing of whether Kaleyra got the request; Kaleyra's

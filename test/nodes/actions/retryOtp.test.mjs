@@ -74,7 +74,7 @@ describe('Retry OTP', () => {
 	});
 
 	for (const [answer, fields, hint] of [
-		['badPayload', [], /belong together/],
+		['badPayload', [], /its message says why/],
 		['badTypeVerification', ['typeVerification'], /SMS or VOICE/],
 		['invalidPhoneNumber', ['phoneNumber'], /country code/],
 	]) {

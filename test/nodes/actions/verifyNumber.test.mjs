@@ -88,7 +88,7 @@ describe('Verify Number', () => {
 	});
 
 	for (const [answer, fields, hint] of [
-		['badPayload', [], /belong together/],
+		['badPayload', [], /its message says why/],
 		['badOtpFormat', ['otp'], /6-digit code/],
 		['invalidPhoneNumber', ['phoneNumber'], /country code/],
 	]) {
@@ -146,6 +146,6 @@ describe('Verify Number', () => {
 		assert.equal(error.code, 'WA500');
 		assert.equal(error.message, 'Please try again later');
 		assert.equal(error.retryable, true);
-		assert.match(error.hint, /few minutes/);
+		assert.match(error.hint, /intervals of 5, 10, and 15 minutes/);
 	});
 });
