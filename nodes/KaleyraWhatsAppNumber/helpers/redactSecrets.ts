@@ -16,21 +16,23 @@ const SHORTEST_REDACTED_KEY = 8;
 
 /**
  * A function that redacts `secrets` from any JSON value built from `serverText` (all the server
- * sent that an item may quote); it returns the value itself when that text holds no secret.
+ * sent that an item may quote). The parsed values are what is searched, keys and values at any
+ * depth, so a secret the server wrote with JSON escapes (`\u0041…`) is found too.
  */
 export function secretRedactor(secrets: Secrets): <T>(value: T, serverText: string) => T {
 	const apiKey = secrets.apiKey.length >= SHORTEST_REDACTED_KEY ? secrets.apiKey : undefined;
-	// The key as it stands inside JSON text too, should it hold a character JSON escapes.
-	const apiKeyInJson = apiKey === undefined ? undefined : JSON.stringify(apiKey).slice(1, -1);
 	const { otp } = secrets;
 
-	const carriesSecret = (text: string) =>
-		(apiKey !== undefined && (text.includes(apiKey) || text.includes(apiKeyInJson as string))) ||
+	// Without a backslash the text has no JSON escape, so every parsed string stands in it as
+	// written: a text that holds no secret then built no value that does. Most answers are such,
+	// and the item is returned as it is, unwalked.
+	const mayCarrySecret = (text: string) =>
+		text.includes('\\') ||
+		(apiKey !== undefined && text.includes(apiKey)) ||
 		(otp !== undefined && otp !== '' && text.includes(otp));
 
 	return <T>(value: T, serverText: string) => {
-		// Most answers carry no secret: the text they came from decides whether to walk the item.
-		if (!carriesSecret(serverText)) return value;
+		if (!mayCarrySecret(serverText)) return value;
 		// The OTP only as a number of its own: the same six digits inside an ID or a phone number
 		// are not the OTP, and an ID must stay whole. OTPs are digits: nothing to escape.
 		const otpAlone = otp ? new RegExp(`(?<!\\d)${otp}(?!\\d)`, 'g') : undefined;
@@ -40,6 +42,8 @@ export function secretRedactor(secrets: Secrets): <T>(value: T, serverText: stri
 		};
 		const redact = (node: unknown): unknown => {
 			if (typeof node === 'string') return redactText(node);
+			// The OTP sent back as a JSON number is still its six digits.
+			if (typeof node === 'number' && otp && String(node) === otp) return maskOtp(otp);
 			if (Array.isArray(node)) return node.map(redact);
 			if (typeof node === 'object' && node !== null) {
 				return Object.fromEntries(
