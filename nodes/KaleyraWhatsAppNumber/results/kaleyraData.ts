@@ -1,7 +1,7 @@
 /**
  * Convenience fields read out of Kaleyra's `data`, whose shape only the verify and retry pages
- * show. Each is present only when found with the expected type; `data` itself is always kept
- * whole beside them (see the README's "Assumptions about Kaleyra's answers").
+ * show. Each copies one raw value (a string, number or boolean, never converted) and is present
+ * only when found; `data` itself is always kept whole beside them (see docs/kaleyra-api.md).
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -27,6 +27,14 @@ function picked(source: IDataObject, names: Record<string, string>): IDataObject
 	}
 	return result;
 }
+
+// Meta's per-number tier (deprecated since October 2025), and the business portfolio's limits that
+// replace it. Each is copied as Kaleyra sends it, or left out: a number with no limit has none.
+const LIMIT_FIELDS = {
+	messagingLimitTier: 'messaging_limit_tier',
+	messagingLimit: 'whatsapp_business_manager_messaging_limit',
+	maxDailyConversations: 'max_daily_conversations_per_business',
+};
 
 /** The phone number ID in an add answer: `data.id`, `data.phone_number_id`, or `data` itself. */
 export function phoneNumberIdIn(data: unknown): IDataObject {
@@ -58,7 +66,7 @@ export function numberSummaryOf(entry: unknown): IDataObject {
 			verifiedName: 'verified_name',
 			status: 'status',
 			qualityRating: 'quality_rating',
-			messagingLimitTier: 'messaging_limit_tier',
+			...LIMIT_FIELDS,
 		}),
 	};
 }
@@ -77,12 +85,13 @@ export function numberDetailsOf(data: unknown): IDataObject {
 			status: 'status',
 			qualityRating: 'quality_rating',
 			qualityScore: 'quality_score',
-			messagingLimitTier: 'messaging_limit_tier',
+			...LIMIT_FIELDS,
 			verifiedName: 'verified_name',
 			nameStatus: 'name_status',
 			throughputLevel: 'throughput_level',
 			canSendMessage: 'can_send_message',
 			canReceiveCall: 'can_receive_call',
+			canReceiveCallSip: 'can_receive_call_sip',
 		}),
 		...(Object.keys(problem).length > 0 ? { numberProblem: problem } : {}),
 	};
