@@ -335,7 +335,7 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 		);
 		assert.deepEqual(added.requests, [
 			`POST ${WABA_ID}/number/add`,
-			`GET ${NEW_NUMBER.e164.slice(1)}/phone_number_details`,
+			`GET %2B${NEW_NUMBER.e164.slice(1)}/phone_number_details`,
 		]);
 		const [addAnswer] = answerOf(added.calls[0]);
 		assert.deepEqual(
@@ -423,7 +423,7 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 		assert.deepEqual(verified.requests, [
 			`POST ${WABA_ID}/number/verify`,
 			`GET ${WABA_ID}/number`,
-			`GET ${NEW_NUMBER.e164.slice(1)}/phone_number_details`,
+			`GET %2B${NEW_NUMBER.e164.slice(1)}/phone_number_details`,
 		]);
 		const [accepted] = answerOf(verified.calls[0]);
 		assert.deepEqual(
@@ -445,7 +445,7 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 		const [live] = answerOf(verified.calls[2]);
 		assert.deepEqual(
 			[live.success, live.status, live.nameStatus, live.canSendMessage, live.numberProblem],
-			[true, 'CONNECTED', 'APPROVED', true, undefined],
+			[true, 'CONNECTED', 'APPROVED', 'AVAILABLE', undefined],
 		);
 
 		// The code reached the agent from the phone only: no answer of Kaleyra's carried it.

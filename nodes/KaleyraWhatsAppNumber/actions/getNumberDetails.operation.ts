@@ -1,9 +1,17 @@
 /** Get Number Details: what Kaleyra and Meta say of one business number. */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isUnknownNumberRefusal } from '../results/errorCatalogue';
 import { numberDetailsOf } from '../results/kaleyraData';
 import { phoneNumberField } from './fields';
 import { defineOperation } from './operation';
+
+// The number in the path: with its "+" (sent as %2B, which a server reads as "+"), as Kaleyra's
+// own v2 samples write it, else its digits only. See docs/kaleyra-api.md#details-path.
+const NUMBER_IN_PATH: Record<string, (phoneNumber: string) => string> = {
+	plus: (phoneNumber) => `%2B${phoneNumber.slice(1)}`,
+	digits: (phoneNumber) => phoneNumber.slice(1),
+};
 
 export const getNumberDetails = defineOperation({
 	option: {
@@ -17,10 +25,17 @@ export const getNumberDetails = defineOperation({
 	safeToRepeat: true,
 	alreadyApprovedIsDone: false,
 	context: ({ phoneNumber }) => ({ phoneNumber: phoneNumber ?? null }),
-	// The path takes the number's digits without "+" (an assumption: see the README).
-	request: ({ phoneNumber }) => ({
+	forms: {
+		names: ['plus', 'digits'],
+		// A path in the form Kaleyra does not use names a number it does not know.
+		isWrongForm: (delivery) =>
+			delivery.kind === 'answer' &&
+			delivery.envelope !== undefined &&
+			isUnknownNumberRefusal(delivery.answer.statusCode, delivery.envelope),
+	},
+	request: ({ phoneNumber }, form = 'plus') => ({
 		method: 'GET',
-		path: `/whatsapp/${phoneNumber.slice(1)}/phone_number_details`,
+		path: `/whatsapp/${NUMBER_IN_PATH[form](phoneNumber)}/phone_number_details`,
 	}),
 	successItems: ({ data }) => [{ ...numberDetailsOf(data), data: data as IDataObject }],
 });

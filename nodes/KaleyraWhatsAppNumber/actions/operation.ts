@@ -2,7 +2,14 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
-import type { KaleyraRequest } from '../transport/kaleyraRequest';
+import type { Delivery, KaleyraRequest } from '../transport/kaleyraRequest';
+
+/** The forms a request may take where Kaleyra's documents leave it open, most likely first. */
+export interface RequestForms {
+	names: readonly string[];
+	/** The refusal a request in the wrong form plausibly gets. */
+	isWrongForm(delivery: Delivery): boolean;
+}
 
 /** A parameter, and the check that turns its raw value into what Kaleyra expects. */
 export interface FieldSpec<T> {
@@ -27,8 +34,13 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	alreadyApprovedIsDone: boolean;
 	/** What every output item repeats about the input; a field that failed its check is null. */
 	context(values: Partial<V>): IDataObject;
-	/** The request, from values that all passed their checks. */
-	request(values: V): KaleyraRequest;
+	/** The request, from values that all passed their checks; in `form` when it has `forms`. */
+	request(values: V, form?: string): KaleyraRequest;
+	/**
+	 * A read whose form Kaleyra's documents leave open: the run learns which one Kaleyra takes
+	 * (engine/formLesson.ts), and its Success items say it as `pathForm`.
+	 */
+	forms?: RequestForms;
 	/** A secret the request carries that must never come back in an output (the OTP). */
 	secret?(values: V): string;
 	/** The Success items an accepted answer makes: one, or one per number of a list. */

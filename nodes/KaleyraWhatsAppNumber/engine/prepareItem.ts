@@ -12,6 +12,8 @@ import type { KaleyraRequest } from '../transport/kaleyraRequest';
 export interface PreparedItem {
 	context: ItemContext;
 	request?: KaleyraRequest;
+	/** The same request in another of the operation's forms. */
+	requestIn?: (form: string) => KaleyraRequest;
 	/** The OTP the request carries, kept out of every output. */
 	secret?: string;
 	problems: FieldProblem[];
@@ -38,6 +40,7 @@ export function prepareItem(
 		return {
 			context,
 			request: operation.request(checked.values),
+			requestIn: (form) => operation.request(checked.values, form),
 			secret: operation.secret?.(checked.values),
 			problems: [],
 		};

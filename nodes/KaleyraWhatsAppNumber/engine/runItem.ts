@@ -4,7 +4,6 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
 import { secretRedactor } from '../helpers/redactSecrets';
-import { logRequestLeaving } from '../helpers/requestLog';
 import type { ItemResult } from '../results/itemResults';
 import {
 	failureResult,
@@ -13,13 +12,13 @@ import {
 	resultOfDelivery,
 	stoppedBeforeSendingFailure,
 } from '../results/itemResults';
-import type { Delivery, KaleyraAccount } from '../transport/kaleyraRequest';
-import { sendKaleyraCall } from '../transport/kaleyraRequest';
+import type { KaleyraAccount, KaleyraRequest } from '../transport/kaleyraRequest';
+import type { FormLesson } from './formLesson';
+import { sendInLearnedForm } from './formLesson';
 import { readItemSettings } from './options';
 import { prepareItem } from './prepareItem';
-import { retryVerdict } from './retryPolicy';
 import type { Pacer } from './scheduler';
-import { pause } from './scheduler';
+import { sendWithRetries } from './sendWithRetries';
 
 /** What all items of one node run share. */
 export interface RunContext {
@@ -28,6 +27,8 @@ export interface RunContext {
 	pacer: Pacer;
 	/** The execution's cancel signal: the user pressed Stop. */
 	stop?: AbortSignal;
+	/** Which form of a request Kaleyra takes, as this run learned it. */
+	formLesson: FormLesson;
 }
 
 export async function runItem(
@@ -42,24 +43,20 @@ export async function runItem(
 		const problems = [...prepared.problems, ...optionProblems];
 		return failureResult(prepared.context, invalidInputFailure(problems), 0);
 	}
-	const call = { ...prepared.request, timeoutMs: settings.timeoutMs };
 	const retry = { ...settings.retry, safeToRepeat: operation.safeToRepeat };
 	const redact = secretRedactor({
 		apiKey: String(run.account.credential.credentialsDecrypted?.data?.apiKey ?? ''),
 		otp: prepared.secret,
 	});
-	let last: { delivery: Delivery; attempt: number } | undefined;
-	for (let attempt = 1; ; attempt++) {
-		await run.pacer.wait(run.stop);
-		// After a Stop no request leaves; an item stopped during a retry wait keeps what it got.
-		if (run.stop?.aborted) break;
-		logRequestLeaving(this, prepared.context, itemIndex, attempt);
-		const delivery = await sendKaleyraCall.call(this, run.account, call, run.stop);
-		last = { delivery, attempt };
-		const verdict = retryVerdict(delivery, attempt, retry);
-		if (!verdict.retry || run.stop?.aborted) break;
-		await pause(verdict.delayMs, run.stop);
-	}
+	const item = { context: prepared.context, itemIndex };
+	const send = async (request: KaleyraRequest) =>
+		await sendWithRetries(this, run, item, { ...request, timeoutMs: settings.timeoutMs }, retry);
+	const { forms } = operation;
+	const requestIn = prepared.requestIn;
+	const { sent: last, form } =
+		forms && requestIn
+			? await sendInLearnedForm(run.formLesson, forms, async (name) => await send(requestIn(name)))
+			: { sent: await send(prepared.request), form: undefined };
 	if (!last) return failureResult(prepared.context, stoppedBeforeSendingFailure(), 0);
 	const rules = {
 		...settings,
@@ -74,7 +71,10 @@ export async function runItem(
 		delivery.kind === 'answer'
 			? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
 			: '';
-	return redact(resultOfDelivery(prepared.context, delivery, rules, last.attempt), serverText);
+	const result = resultOfDelivery(prepared.context, delivery, rules, last.attempt);
+	if (form !== undefined && result.ok)
+		result.items = result.items.map((json) => ({ ...json, pathForm: form }));
+	return redact(result, serverText);
 }
 
 /** A failure of the node's own code still leaves the item on the Error output, never lost. */

@@ -11,6 +11,7 @@ import type { ItemFailure } from '../results/itemResults';
 import { OWN_ERROR_CODES, invalidInputFailure } from '../results/itemResults';
 import type { KaleyraAccount } from '../transport/kaleyraRequest';
 import { resolveAccount } from '../transport/kaleyraRequest';
+import { createFormLesson } from './formLesson';
 import { readRunSettings } from './options';
 import type { RunContext } from './runItem';
 import { createPacer } from './scheduler';
@@ -72,5 +73,6 @@ export async function startRun(
 		return { failure: credentialFailure(error.field, error.message, error.hint) };
 	}
 	const { concurrency, requestsPerSecond } = settings.values;
-	return { run: { operation, account, pacer: createPacer(requestsPerSecond), stop }, concurrency };
+	const pacer = createPacer(requestsPerSecond);
+	return { run: { operation, account, pacer, stop, formLesson: createFormLesson() }, concurrency };
 }

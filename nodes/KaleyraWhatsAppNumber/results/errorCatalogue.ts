@@ -46,6 +46,7 @@ export interface KaleyraError {
 }
 
 const WA401 = ['WA401', 'WA-401'];
+const UNAUTHORIZED_NUMBER = /unauthori[sz]ed phone number|phone number is not present/i;
 
 // Order matters: the first entry whose code and message match is the one.
 export const KALEYRA_ERRORS: readonly KaleyraError[] = [
@@ -59,7 +60,7 @@ export const KALEYRA_ERRORS: readonly KaleyraError[] = [
 		// "Unauthorized phone number – Phone number is not present or does not belong to the account."
 		codes: WA401,
 		reportedAs: 'WA401',
-		message: /unauthori[sz]ed phone number|phone number is not present/i,
+		message: UNAUTHORIZED_NUMBER,
 		hint: 'Kaleyra does not know this phone number on the account of this SID. Check the number (with "+" and its country code), that it was added to a WABA of this account, and that the credential is the right one.',
 		fields: ['phoneNumber'],
 	},
@@ -125,6 +126,16 @@ export function kaleyraErrorOf(envelope: KaleyraEnvelope): KaleyraError | undefi
 		({ codes, message }) =>
 			codes.includes(envelope.code) && (message === undefined || message.test(envelope.message)),
 	);
+}
+
+/**
+ * How Kaleyra refuses a number it does not know: 400 WA400 "invalid phone number", or 401 WA401
+ * "Unauthorized phone number – Phone number is not present or does not belong to the account."
+ */
+export function isUnknownNumberRefusal(statusCode: number, envelope: KaleyraEnvelope): boolean {
+	if (statusCode === 400 && envelope.code === 'WA400')
+		return /^\s*invalid phone number\s*\.?\s*$/i.test(envelope.message);
+	return statusCode === 401 && WA401.includes(envelope.code) && UNAUTHORIZED_NUMBER.test(envelope.message);
 }
 
 /** Kaleyra's "already approved", in its own words only: not inside another sentence. */

@@ -1,0 +1,65 @@
+/**
+ * Where Kaleyra's documents leave a request's form open (the number in Get Number Details' path,
+ * with "+" or as digits), the run learns it from the first item and keeps it for the others. A
+ * read only: the other form is tried after a refusal a wrong form plausibly gets, at most once
+ * per run in all, and items started meanwhile wait for the lesson instead of guessing.
+ */
+import type { RequestForms } from '../actions/operation';
+import { isAccepted } from '../results/errorCatalogue';
+import type { Sent } from './sendWithRetries';
+
+export interface FormLesson {
+	/** The form Kaleyra accepted in this run. */
+	learned?: string;
+	/** The run's one extra request, for the other form, is spent. */
+	extraSpent: boolean;
+	/** While an item is learning, the others wait on this. */
+	learning?: Promise<void>;
+}
+
+export const createFormLesson = (): FormLesson => ({ extraSpent: false });
+
+const accepted = (sent: Sent) =>
+	sent?.delivery.kind === 'answer' &&
+	sent.delivery.envelope !== undefined &&
+	isAccepted(sent.delivery.answer.statusCode, sent.delivery.envelope);
+
+/** Sends in the form the run learned, or learns it; returns what was sent and in which form. */
+export async function sendInLearnedForm(
+	lesson: FormLesson,
+	forms: RequestForms,
+	send: (form: string) => Promise<Sent>,
+): Promise<{ sent: Sent; form: string }> {
+	while (lesson.learning) await lesson.learning;
+	if (lesson.learned !== undefined) {
+		return { sent: await send(lesson.learned), form: lesson.learned };
+	}
+	let learnt = () => {};
+	lesson.learning = new Promise<void>((resolve) => {
+		learnt = resolve;
+	});
+	try {
+		const [likely, other] = forms.names;
+		const first = await send(likely);
+		if (accepted(first)) lesson.learned = likely;
+		if (
+			!first ||
+			lesson.learned !== undefined ||
+			other === undefined ||
+			lesson.extraSpent ||
+			!forms.isWrongForm(first.delivery)
+		)
+			return { sent: first, form: likely };
+		lesson.extraSpent = true;
+		const second = await send(other);
+		if (accepted(second)) lesson.learned = other;
+		// Both tries count; an unknown number ends with Kaleyra's words for the second form.
+		return {
+			sent: second ? { ...second, attempt: first.attempt + second.attempt } : first,
+			form: second ? other : likely,
+		};
+	} finally {
+		lesson.learning = undefined;
+		learnt();
+	}
+}
