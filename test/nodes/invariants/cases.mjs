@@ -10,7 +10,8 @@
 // This module holds what the property files of this folder share: the number pools, the
 // fault classes and mixes, the judge, the random batch and its run. One file per property:
 //   everyItemOnce (1), acceptedNeverError (2), noUnrequestedRepeat (3), noSecret (4),
-//   malformedInput (5), concurrencyIndependence (1b), optionsByExpression (5b, 5c), and
+//   malformedInput (5), concurrencyIndependence (1b), optionsByExpression (5b, 5c), dialects
+//   (1-4 over all five operations in every dialect of the emulator), and
 //   fixedCases (what the properties once found, as minimal cases).
 import net from 'node:net';
 import { after, before } from 'node:test';
@@ -151,7 +152,7 @@ export const OWN_CODE_OF_FAULT = {
 
 /**
  * What one logged request amounted to, from the emulator's side:
- * - accepted: Kaleyra's success reached the node (2xx WA200);
+ * - accepted: Kaleyra's success reached the node (2xx WA200 or WA202);
  * - approved: Kaleyra's "already approved" reached the node;
  * - repeat: 'safe' (nothing happened, or Kaleyra asked for it), 'uncertain' (may have taken
  *   effect; repeated only with retryUncertain) or 'never' (a final answer);
@@ -175,7 +176,7 @@ export function judge(request, number, faults) {
 		return {
 			status,
 			code: code === 'WA-401' ? 'WA401' : code,
-			accepted: code === 'WA200' && status >= 200 && status < 300,
+			accepted: ['WA200', 'WA202'].includes(code) && status >= 200 && status < 300,
 			approved,
 			repeat: tryLater ? 'safe' : 'never',
 			mayHaveActed: fault === null && !tryLater,

@@ -1,0 +1,309 @@
+// The invariants over all five operations and every value of every dialect axis (the ways
+// Kaleyra may answer, emulator/dialect.mjs): every item once, on the branch that tells the
+// truth, paired; nothing that may have reached Kaleyra sent again by an operation that is not
+// safe to repeat (Add Number like Verify Number and Retry OTP); no key or full OTP in any
+// output; derived fields only copy Kaleyra's raw values. Each operation is run once per axis
+// value, the other axes, the batch, the faults and the options drawn at random (seeded: a
+// failure prints the seed and path that replay it).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import fc from 'fast-check';
+
+import { DIALECT_AXES, startKaleyraEmulator } from '../../../emulator/kaleyra-emulator.mjs';
+import { DEFAULT_ACCOUNT, WABA_ID, credentialsFor, runOperation } from '../../helpers/kaleyra.mjs';
+import { assertNoKeyAnywhere, assertNoOtpInOutputs, capturingOutput } from './assertions.mjs';
+import {
+	BROKEN_ANSWER_FAULTS,
+	POOL,
+	SAFE_FAULTS,
+	SEED,
+	SMALL_FAULTS,
+	UNCERTAIN_FAULTS,
+	emulatorHolding,
+	faultMix,
+	judge,
+	pad,
+} from './cases.mjs';
+
+const OPERATIONS = ['addNumber', 'getManyNumbers', 'getNumberDetails', 'retryOtp', 'verifyNumber'];
+const NOT_SAFE_TO_REPEAT = new Set(['addNumber', 'retryOtp', 'verifyNumber']);
+const RUNS_PER_VALUE = Number(process.env.INVARIANTS_DIALECT_RUNS ?? 3);
+const TIMEOUT_MS = 500;
+const MAX_RETRY_DELAY_MS = 20;
+// Quick faults only (no hang or trickle: a whole timeout per try), of each class.
+const FAULTS = [
+	...SAFE_FAULTS,
+	...UNCERTAIN_FAULTS.filter((kind) => !['hang', 'trickle'].includes(kind)),
+	...BROKEN_ANSWER_FAULTS,
+	'redirect302',
+	'echoSuccess',
+	'echoError',
+];
+const OTHER_WABA = '766000000000999';
+
+const axisValue = (axis) => fc.constantFrom(...DIALECT_AXES[axis]);
+const dialectWith = (axis, value) =>
+	fc.record({
+		...Object.fromEntries(Object.keys(DIALECT_AXES).map((name) => [name, axisValue(name)])),
+		pageSize: fc.integer({ min: 1, max: 4 }),
+		[axis]: fc.constant(value),
+	});
+
+const variant = fc.record({
+	kind: fc.constantFrom('good', 'good', 'good', 'other', 'invalid'),
+	channel: fc.constantFrom('SMS', 'VOICE'),
+});
+
+const caseWith = (operation, axis, value) =>
+	fc.record({
+		operation: fc.constant(operation),
+		dialect: dialectWith(axis, value),
+		picks: fc.shuffledSubarray(
+			POOL.map((_, index) => index),
+			{ minLength: 1, maxLength: 6 },
+		),
+		variants: fc.array(variant, { minLength: 6, maxLength: 6 }),
+		faults: faultMix(fc.constantFrom(0, 0, 0.25, 0.5), FAULTS),
+		concurrency: fc.integer({ min: 1, max: 4 }),
+		maxTries: fc.integer({ min: 1, max: 3 }),
+		retryUncertain: fc.boolean(),
+		treatAlreadyApprovedAsSuccess: fc.boolean(),
+	});
+
+/**
+ * An input item of `operation` for pool number `pick`, and how to find its requests in the
+ * emulator's log. 'other' is a value Kaleyra refuses (unknown number or id, another WABA, a
+ * number already added); 'invalid' one the node refuses before sending.
+ */
+function itemOf(operation, pick, { kind, channel }, index) {
+	const number = POOL[pick];
+	const digits = number.phoneNumber.slice(1);
+	switch (operation) {
+		case 'addNumber': {
+			// A new number per item, or (other) one already on the account.
+			const phoneNumber = kind === 'other' ? number.phoneNumber : `+9188${pad(pick, 4)}${pad(index, 4)}`;
+			return {
+				json: {
+					wabaId: WABA_ID,
+					phoneNumber,
+					countryCode: '91',
+					displayName: kind === 'invalid' ? 'x' : `Acme ${pick}`,
+					channel,
+				},
+				mine: (request) => request.json?.phone_number === phoneNumber.slice(3),
+				invalid: kind === 'invalid',
+			};
+		}
+		case 'getManyNumbers': {
+			const wabaId = kind === 'other' ? OTHER_WABA : kind === 'invalid' ? 'abc' : WABA_ID;
+			return { json: { wabaId }, mine: null, invalid: kind === 'invalid' };
+		}
+		case 'getNumberDetails': {
+			const phoneNumber = kind === 'other' ? `+1415555${pad(pick, 4)}` : kind === 'invalid' ? '12' : number.phoneNumber;
+			const target = phoneNumber.slice(1);
+			return {
+				json: { phoneNumber },
+				mine: (request) => new RegExp(`/(%2B|\\+)?${target}/`).test(request.path),
+				invalid: kind === 'invalid',
+			};
+		}
+		default: {
+			const id = kind === 'other' ? `9${pad(pick, 2)}${number.id}` : number.id;
+			return {
+				json: {
+					wabaId: WABA_ID,
+					phoneNumberId: id,
+					phoneNumber: number.phoneNumber,
+					otp: kind === 'invalid' ? '12-x' : number.otp,
+					channel: kind === 'invalid' ? 'WHATSAPP' : channel,
+				},
+				mine: (request) => request.json?.id === id,
+				invalid: kind === 'invalid',
+				number,
+				digits,
+			};
+		}
+	}
+}
+
+// The derived fields and the raw keys they copy.
+const COPIES = {
+	status: 'status',
+	qualityRating: 'quality_rating',
+	messagingLimitTier: 'messaging_limit_tier',
+	messagingLimit: 'whatsapp_business_manager_messaging_limit',
+	maxDailyConversations: 'max_daily_conversations_per_business',
+	canSendMessage: 'can_send_message',
+	canReceiveCall: 'can_receive_call',
+	canReceiveCallSip: 'can_receive_call_sip',
+	nameStatus: 'name_status',
+};
+
+function assertRawCopies(json, where) {
+	const source = json.data;
+	if (typeof source !== 'object' || source === null || Array.isArray(source)) return;
+	for (const [ours, theirs] of Object.entries(COPIES)) {
+		const raw = source[theirs];
+		if (raw === null || raw === undefined || raw === '') {
+			assert.ok(!(ours in json), `${where}: ${ours} invented (${JSON.stringify(json[ours])}) for ${theirs} ${raw}`);
+		} else if (ours in json) {
+			assert.equal(json[ours], raw, `${where}: ${ours} is not ${theirs}'s raw value`);
+		}
+	}
+}
+
+/** Every input item on exactly one branch, paired to itself; one output each but for lists. */
+function assertEveryInputOnce(result, items, operation) {
+	assert.equal(result.error, undefined, `[1 once] the run failed: ${result.error?.message}`);
+	const branchOf = new Map();
+	for (const [branch, ok] of [
+		['success', true],
+		['failed', false],
+	]) {
+		let previous = -1;
+		for (const { json, pairedItem } of result[branch]) {
+			const index = pairedItem.item;
+			assert.equal(json.success, ok, `[1 once] success flag on ${branch}`);
+			assert.equal(json.operation, operation);
+			assert.ok(index >= previous, `[1 once] ${branch} out of input order`);
+			if (operation !== 'getManyNumbers' || branch === 'failed')
+				assert.ok(index > previous, `[1 once] item ${index} twice on ${branch}`);
+			previous = index;
+			assert.ok(!branchOf.has(index) || branchOf.get(index) === branch, `[1 once] item ${index} on both branches`);
+			branchOf.set(index, branch);
+		}
+	}
+	assert.deepEqual(
+		[...branchOf.keys()].sort((a, b) => a - b),
+		items.map((_, index) => index),
+		'[1 once] every input item leaves',
+	);
+}
+
+describe('Invariants in every dialect, for every operation', () => {
+	let emulator;
+	before(async () => {
+		emulator = await startKaleyraEmulator(emulatorHolding(POOL));
+	});
+	after(() => emulator.close());
+
+	const seen = new Set();
+
+	async function check(testCase) {
+		const { operation, dialect } = testCase;
+		emulator.reset();
+		emulator.setDialect(dialect);
+		emulator.setFaults({ ...testCase.faults, ...SMALL_FAULTS });
+		const cases = testCase.picks.map((pick, index) =>
+			itemOf(operation, pick, testCase.variants[index], index),
+		);
+		const items = cases.map(({ json }) => ({ json }));
+		const { result, printed } = await capturingOutput(
+			() =>
+				runOperation(emulator, operation, items, {
+					credentials: credentialsFor(emulator),
+					options: {
+						concurrency: testCase.concurrency,
+						timeout: TIMEOUT_MS,
+						maxTries: testCase.maxTries,
+						retryUncertain: testCase.retryUncertain,
+						retryDelay: 1,
+						maxRetryDelay: MAX_RETRY_DELAY_MS,
+						...(['verifyNumber', 'retryOtp'].includes(operation)
+							? { treatAlreadyApprovedAsSuccess: testCase.treatAlreadyApprovedAsSuccess }
+							: {}),
+					},
+				}),
+		);
+		for (const [axis, value] of Object.entries(dialect)) seen.add(`${axis}=${value}`);
+
+		assertEveryInputOnce(result, items, operation);
+		assertNoKeyAnywhere(result, printed);
+		assertNoOtpInOutputs(result, items);
+
+		// Known numbers and no faults: whatever path form Kaleyra takes, every item is a Success,
+		// learned with at most one extra request in the run.
+		const calm = Object.keys(testCase.faults.probabilities).length === 0;
+		const allGood = testCase.picks.every((_, index) => testCase.variants[index].kind === 'good');
+		if (operation === 'getNumberDetails' && calm && allGood) {
+			assert.equal(result.failed.length, 0, `details in ${dialect.detailsPath}: ${JSON.stringify(result.failed[0]?.json.error)}`);
+			assert.ok(emulator.requests.length <= items.length + 1, 'more than one extra request in the run');
+		}
+
+		const outputs = [
+			...result.success.map((item) => ({ branch: 'success', item })),
+			...result.failed.map((item) => ({ branch: 'failed', item })),
+		];
+		for (const { branch, item } of outputs) {
+			const at = cases[item.pairedItem.item];
+			const { json } = item;
+			const where = `${operation} item ${item.pairedItem.item} (${JSON.stringify(dialect)})`;
+			if (at.invalid) {
+				assert.equal(branch, 'failed', `${where}: malformed input succeeded`);
+				assert.equal(json.error.code, 'INVALID_INPUT');
+				continue;
+			}
+			const requests = at.mine ? emulator.requests.filter(at.mine) : [];
+			// The emulator's own answer, not a fault's (an echo answers WA200 in any dialect).
+			const answeredByKaleyra = requests.length > 0 && requests.at(-1).fault === null;
+			if (branch === 'success') {
+				assertRawCopies(json, where);
+				assert.ok(['WA200', 'WA202', 'WA500'].includes(json.code), `${where}: success with ${json.code}`);
+				if (json.code === 'WA500') assert.equal(json.alreadyApproved, true);
+				if (answeredByKaleyra && json.code !== 'WA500')
+					assert.equal(json.code, dialect.accepted, `${where}: success code`);
+			}
+			if (operation === 'getNumberDetails' && branch === 'success') {
+				const taken = dialect.detailsPath === 'both' ? ['plus', 'digits'] : [dialect.detailsPath];
+				assert.ok(taken.includes(json.pathForm), `${where}: pathForm ${json.pathForm}`);
+			}
+			if (operation === 'addNumber' && branch === 'success' && answeredByKaleyra) {
+				assert.equal(typeof json.phoneNumberId, 'string', `${where}: no phoneNumberId`);
+				assert.equal(json.phoneNumberId.length, dialect.idLength, `${where}: id length`);
+				assert.equal(emulator.numbers()[json.phoneNumberId]?.phoneNumber, json.phoneNumber);
+			}
+			if (!at.mine) continue;
+			const judged = requests.map((request) => judge(request, at.number, testCase.faults));
+			// The truth on the branch: any yes from Kaleyra is a Success; a Success had a yes.
+			if (judged.some(({ accepted }) => accepted)) {
+				assert.equal(branch, 'success', `${where}: accepted, yet on Error (${json.error?.code})`);
+			}
+			if (branch === 'success') {
+				const last = judged.at(-1);
+				assert.ok(
+					last && (last.status === 200 || last.status === 202 || last.approved || json.code === 'WA500'),
+					`${where}: a Success without Kaleyra's yes`,
+				);
+			}
+			if (NOT_SAFE_TO_REPEAT.has(operation) && !testCase.retryUncertain) {
+				const acted = judged.filter(({ mayHaveActed }) => mayHaveActed).length;
+				assert.ok(acted <= 1, `${where}: ${acted} requests that may have reached Kaleyra`);
+				if (acted === 1) assert.ok(judged.at(-1).mayHaveActed, `${where}: sent again after it may have acted`);
+			}
+			assert.ok(requests.length <= testCase.maxTries + (operation === 'getNumberDetails' ? testCase.maxTries : 0));
+		}
+	}
+
+	let offset = 0;
+	for (const operation of OPERATIONS) {
+		it(`${operation}: every axis value`, async () => {
+			for (const [axis, values] of Object.entries(DIALECT_AXES)) {
+				for (const value of values) {
+					await fc.assert(fc.asyncProperty(caseWith(operation, axis, value), check), {
+						seed: SEED + 1000 + offset++,
+						numRuns: RUNS_PER_VALUE,
+						includeErrorInReport: true,
+					});
+				}
+			}
+		});
+	}
+
+	it('exercised every value of every axis', () => {
+		for (const [axis, values] of Object.entries(DIALECT_AXES)) {
+			for (const value of values) assert.ok(seen.has(`${axis}=${value}`), `${axis}=${value} never ran`);
+		}
+		assert.ok(DEFAULT_ACCOUNT.wabaIds.includes(WABA_ID));
+	});
+});
