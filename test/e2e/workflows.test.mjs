@@ -116,6 +116,18 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 		assert.equal(requests[0].body.otp, '123456');
 	});
 
+	test('dialect check example: reads only, and reports the emulator’s default dialect', async () => {
+		const { execution, requests } = await run('kaleyraDialect01');
+		assert.ok(requests.length > 0);
+		assert.ok(requests.every((r) => r.method === 'GET'), 'the check sent more than reads');
+		const [[{ report, forAnIssue }]] = outputsOf(execution, 'Report');
+		assert.equal(report.detailsPath, 'plus');
+		assert.match(report.listShape, /^a list the node reads/);
+		assert.deepEqual(report.errors, []);
+		for (const number of Object.values(NUMBERS))
+			assert.ok(!forAnIssue.includes(number.phoneNumber.slice(1)), 'the report shows a number');
+	});
+
 	test('every path in one run: both operations, RBC001/WA400/WA401/WA500, On Error = error output', async () => {
 		const { execution, requests } = await run(COVERAGE_WORKFLOW_ID);
 		const expectedRequests = [];
