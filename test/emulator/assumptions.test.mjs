@@ -58,7 +58,10 @@ test(`every ASSUMED in emulator/ points at an anchor that exists in ${DOC}`, () 
 	const anchors = anchorsOf(readFileSync(new URL(DOC, root), 'utf8'));
 	const files = emulatorFiles();
 	assert.ok(Object.keys(files).length >= 10, 'the emulator files were read');
-	const assumed = Object.values(files).join('\n').match(/ASSUMED/g) ?? [];
+	const assumed =
+		Object.values(files)
+			.join('\n')
+			.match(/ASSUMED/g) ?? [];
 	assert.ok(assumed.length >= 20, `the emulator's assumptions were found (${assumed.length})`);
 	assert.deepEqual(pointerProblems(files, anchors), []);
 });
