@@ -72,10 +72,11 @@ describe('README', () => {
 	});
 
 	it('lists every error code the node can give', () => {
-		const { OWN_ERROR_CODES } = require(
-			`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/results/itemResults.js`,
+		const { KALEYRA_ERRORS, OWN_ERROR_CODES } = require(
+			`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/results/errorCatalogue.js`,
 		);
-		for (const code of [...Object.values(OWN_ERROR_CODES), 'RBC001', 'WA400', 'WA401', 'WA500']) {
+		const kaleyraCodes = KALEYRA_ERRORS.map(({ reportedAs }) => reportedAs);
+		for (const code of [...Object.values(OWN_ERROR_CODES), ...kaleyraCodes, 'WA400']) {
 			assert.match(
 				readme,
 				new RegExp('\\| `' + code + '` \\|'),
