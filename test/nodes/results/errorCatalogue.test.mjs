@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { startAnsweringServer } from '../../helpers/answeringServer.mjs';
-import { NUMBERS, itemFor, onlyItem, runOperation } from '../../helpers/kaleyra.mjs';
+import { NUMBERS, itemFor, onlyItem, runOperation, useEmulator } from '../../helpers/kaleyra.mjs';
 
 const OPERATIONS = ['addNumber', 'getManyNumbers', 'getNumberDetails', 'retryOtp', 'verifyNumber'];
 const ITEM = itemFor(NUMBERS.pending1, { countryCode: '91', displayName: 'Acme Travel' });
@@ -165,5 +165,30 @@ describe('“Already approved” only in Kaleyra’s own words', () => {
 				assert.equal(error.message, message);
 			});
 		}
+	}
+});
+
+describe('The emulator’s documented bodies, as the node reads them', () => {
+	const emulator = useEmulator();
+
+	// [answer, operation, code, fields, what the hint must say]
+	for (const [answer, operation, code, fields, hint] of [
+		['unauthorizedPhoneNumber', 'getNumberDetails', 'WA401', ['phoneNumber'], /phone number/],
+		['wabaNotOwned', 'getNumberDetails', 'WA401', [], /WABA ID/],
+		['wabaNotOwned', 'addNumber', 'WA401', ['wabaId'], /WABA ID/],
+		['accountTypeNotAllowed', 'verifyNumber', 'WA401', ['credentials.sid'], /Kaleyra support/],
+		['otherApiVersion', 'retryOtp', 'WA401', ['phoneNumber'], /V1 API/],
+		['lowBalance', 'addNumber', 'E110', [], /Top up/],
+		['dailyLimitReached', 'retryOtp', 'WAV2101', [], /resets daily/],
+		['tryLater', 'getManyNumbers', 'WA500', [], /5, 10, and 15 minutes/],
+	]) {
+		it(`${operation}: answer:${answer} is ${code} naming ${JSON.stringify(fields)}`, async () => {
+			emulator().setFaults({ queue: Array(4).fill(`answer:${answer}`) });
+			const result = await runOperation(emulator(), operation, [ITEM], { options: { maxTries: 1 } });
+			const { error } = onlyItem(result, 'failed').json;
+			assert.equal(error.code, code);
+			assert.deepEqual(error.fields, fields);
+			assert.match(error.hint, hint);
+		});
 	}
 });
