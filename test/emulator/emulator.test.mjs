@@ -22,6 +22,11 @@ import {
 const { sid, apiKey, wabaIds } = DEFAULT_ACCOUNT;
 const WABA = wabaIds[0];
 const JSON_HEADERS = { 'api-key': apiKey, 'content-type': 'application/json' };
+// Time bounds hold on a busy machine: a timer may fire up to a millisecond before its time on
+// Date.now()'s clock, and "quick" is measured against faults that hold a socket for 60 s or
+// forever, not against what an idle machine takes.
+const TIMER_SLACK_MS = 1;
+const QUICK_MS = 10_000;
 
 let emulator;
 before(async () => {
@@ -404,7 +409,7 @@ describe('faults', () => {
 		const started = Date.now();
 		await own.close();
 		await assert.rejects(pending, TypeError);
-		assert.ok(Date.now() - started < 1000);
+		assert.ok(Date.now() - started < QUICK_MS);
 	});
 
 	test('seeded probabilities are reproducible; latency is added', async () => {
@@ -422,7 +427,7 @@ describe('faults', () => {
 		};
 		const started = Date.now();
 		const first = await run();
-		assert.ok(Date.now() - started >= 8 * 15);
+		assert.ok(Date.now() - started >= 8 * (15 - TIMER_SLACK_MS));
 		assert.deepEqual(await run(), first);
 		assert.ok(first.includes(503) && first.includes(200));
 	});
@@ -607,7 +612,6 @@ describe('hostile answers', () => {
 		emulator.setFaults({ queue: ['trickle'], trickleMs });
 		const started = Date.now();
 		const res = await rawRetry();
-		const headersAfter = Date.now() - started;
 		assert.equal(res.statusCode, 200);
 		const length = Number(res.headers['content-length']);
 		const { body, ended, chunks } = await readUpTo(res);
@@ -615,8 +619,13 @@ describe('hostile answers', () => {
 		assert.ok(ended);
 		assert.equal(body.length, length);
 		assert.deepEqual(JSON.parse(body), RESPONSES.otpResent.body);
-		assert.ok(elapsed >= (length - 1) * trickleMs, `${elapsed} ms for ${length} bytes`);
-		assert.ok(headersAfter < elapsed / 2);
+		assert.ok(
+			elapsed >= (length - 1) * (trickleMs - TIMER_SLACK_MS),
+			`${elapsed} ms for ${length} bytes`,
+		);
+		// Byte by byte after the headers, each read on its own (a drip always waits for the next
+		// turn of the event loop, which reads the last one): headers held back until the end
+		// would come with the body in a chunk or two. A busy machine changes neither.
 		assert.ok(chunks > length / 2, `${chunks} chunks`);
 		assert.equal(emulator.requests[0].status, 200);
 		assert.equal(emulator.numbers()[NUMBERS.pending1.id].otpSentCount, 1);
@@ -638,7 +647,7 @@ describe('hostile answers', () => {
 		while (own.counters.inFlight > 0) await sleep(5); // the writer noticed the client left
 		const started = Date.now();
 		await own.close();
-		assert.ok(Date.now() - started < 1000);
+		assert.ok(Date.now() - started < QUICK_MS);
 	});
 
 	test('close() stops trickle, endless and oversized writers held by clients that stopped reading', async (t) => {
@@ -660,9 +669,9 @@ describe('hostile answers', () => {
 		await own.close();
 		// Every response closed on the emulator's side (its 'close' lands a tick after the
 		// server's), which is what stops the writers and clears trickle's timer.
-		while (own.counters.inFlight > 0 && Date.now() - started < 1000) await sleep(5);
+		while (own.counters.inFlight > 0 && Date.now() - started < QUICK_MS) await sleep(5);
 		assert.equal(own.counters.inFlight, 0);
-		assert.ok(Date.now() - started < 1000);
+		assert.ok(Date.now() - started < QUICK_MS);
 		for (const res of answers) res.destroy();
 	});
 
