@@ -9,6 +9,7 @@ import { startMailServer } from '../../scripts/mail/mailServer.mjs';
 import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
+import { redactedKey } from '../../emulator/control.mjs';
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
@@ -76,8 +77,12 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		assert.deepEqual(
 			requests.map((r) => [r.method, r.path, r.headers['api-key']]),
 			[
-				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, DEFAULT_ACCOUNT.apiKey],
-				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, badData.apiKey],
+				[
+					'GET',
+					`/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`,
+					redactedKey(DEFAULT_ACCOUNT.apiKey),
+				],
+				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, redactedKey(badData.apiKey)],
 			],
 		);
 	});
