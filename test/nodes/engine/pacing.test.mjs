@@ -16,9 +16,12 @@ const coreRequire = createRequire(createRequire(import.meta.url).resolve('n8n-co
 const { Container } = coreRequire('@n8n/di');
 const { Logger } = coreRequire('@n8n/backend-common');
 
-// A timer may fire up to a millisecond before its time on Date.now()'s clock (libuv counts whole
-// milliseconds from the start of the loop turn); one wait ends each start.
-const TIMER_SLACK_MS = 2;
+// The log line comes a few statements after the pacer took its time, and a loaded machine can
+// deschedule the process in between (a run at load 8 on 2 cores saw 6 ms); a timer may also fire
+// a millisecond early. Starts can only look closer together by that much, never further apart,
+// so the windows below are a second long: a pacer without its window check lets 5 starts into
+// about 750 ms of one.
+const SLACK_MS = 100;
 
 describe('Max Requests per Second', () => {
 	const emulator = useEmulator({});
@@ -69,22 +72,19 @@ describe('Max Requests per Second', () => {
 		const burst = Math.max(1, Math.floor(requestsPerSecond));
 		const spans = times.map((at) => at - times[0]);
 		for (const [k, span] of spans.entries()) {
-			assert.ok(
-				span >= k * interval - TIMER_SLACK_MS,
-				`start ${k} came ${span} ms after the first`,
-			);
+			assert.ok(span >= k * interval - SLACK_MS, `start ${k} came ${span} ms after the first`);
 		}
 		for (let i = 0; i + burst < times.length; i++) {
 			const window = times[i + burst] - times[i];
 			assert.ok(
-				window >= burst * interval - TIMER_SLACK_MS,
+				window >= burst * interval - SLACK_MS,
 				`${burst + 1} starts (${i} to ${i + burst}) within ${window} ms: ${JSON.stringify(spans)}`,
 			);
 		}
 	}
 
 	it('paces request starts to Max Requests per Second, across the run', async () => {
-		assertPaced(await pacedRun(21, 50), 50);
+		assertPaced(await pacedRun(21, 20), 20);
 	});
 
 	// The event loop held up for 800 ms after the first start (a busy CPU, a long garbage
