@@ -61,6 +61,7 @@ export function processCpuMs(pid) {
 export async function control(url, method, name, body) {
 	const response = await fetch(`${url}/__emulator/${name}`, {
 		method,
+		headers: { 'content-type': 'application/json' },
 		...(body === undefined ? {} : { body: JSON.stringify(body) }),
 	});
 	if (!response.ok) throw new Error(`control ${name}: ${response.status} ${await response.text()}`);

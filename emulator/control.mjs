@@ -1,6 +1,8 @@
 // Control API for a test harness in another process (e.g. an end-to-end suite driving a real
 // n8n), and the page a person reads OTPs on. Paths under /__emulator/ need no api-key and
-// never get faults or latency.
+// never get faults or latency. A web page open in the same person's browser must not drive
+// them: see refusal() below. Over HTTP, `api-key` values never leave: see redactKeys().
+import { createHash } from 'node:crypto';
 import { renderPage } from './page.mjs';
 
 export const CONTROL_PREFIX = '/__emulator/';
@@ -27,8 +29,27 @@ function otpsFor(emulator, query) {
 	return all.filter((message) => digits(message.phoneNumber) === digits(phone));
 }
 
+/**
+ * What the control API shows for an `api-key` header value: a fingerprint that tells two keys
+ * apart (a test checks which key a client sent by comparing fingerprints), never the key.
+ */
+export const redactedKey = (value) =>
+	`redacted sha256:${createHash('sha256').update(String(value)).digest('hex').slice(0, 16)}`;
+
+// The in-process `emulator.requests` keep the key for unit tests; a page or another local
+// process reading the control API gets the fingerprint.
+const redactKeys = (logged) =>
+	logged.map((entry) =>
+		entry.headers?.['api-key'] === undefined
+			? entry
+			: {
+					...entry,
+					headers: { ...entry.headers, 'api-key': redactedKey(entry.headers['api-key']) },
+				},
+	);
+
 const ROUTES = {
-	'GET requests': (emulator) => emulator.requests,
+	'GET requests': (emulator) => redactKeys(emulator.requests),
 	'GET numbers': (emulator) => emulator.numbers(),
 	// The OTP messages sent, oldest first; ?phone=+919765400001 keeps one number's.
 	'GET otps': (emulator, rawBody, query) => otpsFor(emulator, query),
@@ -37,7 +58,7 @@ const ROUTES = {
 	// Body: a partial dialect; answers the full one. A bad axis or value answers 400.
 	'POST dialect': (emulator, rawBody) => emulator.setDialect(rawBody ? JSON.parse(rawBody) : {}),
 	// What reached the redirect faults' target (method, path, headers, rawBody, receivedAt).
-	'GET catcher': (emulator) => emulator.catcher.requests,
+	'GET catcher': (emulator) => redactKeys(emulator.catcher.requests),
 	'POST reset': (emulator) => {
 		emulator.reset();
 		return { ok: true };
@@ -57,8 +78,41 @@ const updateNumber = (id) => (emulator, rawBody) =>
 
 const json = (status, value) => ({ status, body: JSON.stringify(value), headers: JSON_HEADERS });
 
-/** Returns { status, body, headers } for a request isControl() accepted. */
-export function answerControl(emulator, method, url, rawBody) {
+const mediaType = (value) =>
+	String(value ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
+
+/**
+ * Why a request must not reach the control API, or null. Only the emulator's own address
+ * (127.0.0.1 and its port) in `Host`: a DNS-rebinding page reaches it under its own name. A
+ * POST must say `Content-Type: application/json`, which a page on another site can send only
+ * after a CORS preflight the emulator never approves (a form post or a "simple" fetch cannot),
+ * and when the browser names where it comes from (`Origin`, `Sec-Fetch-Site`), that must be
+ * the emulator itself. Test harnesses (Node's fetch) send neither header.
+ */
+function refusal(emulator, method, headers) {
+	const own = new URL(emulator.url);
+	if (headers.host !== own.host) return `the control API answers at ${own.origin} only`;
+	if (method === 'GET') return null;
+	if (mediaType(headers['content-type']) !== 'application/json')
+		return 'a control POST needs Content-Type: application/json';
+	if (headers.origin !== undefined && headers.origin !== own.origin)
+		return `cross-site request refused (Origin ${headers.origin})`;
+	const site = headers['sec-fetch-site'];
+	if (site !== undefined && site !== 'same-origin' && site !== 'none')
+		return `cross-site request refused (Sec-Fetch-Site ${site})`;
+	return null;
+}
+
+/**
+ * Returns { status, body, headers } for a request isControl() accepted.
+ * @param {{ method: string, url: string, headers: Record<string, string | string[] | undefined> }} req
+ */
+export function answerControl(emulator, { method, url, headers }, rawBody) {
+	const refused = refusal(emulator, method, headers);
+	if (refused) return json(403, { error: refused });
 	const queryAt = url.indexOf('?');
 	const path = queryAt === -1 ? url : url.slice(0, queryAt);
 	const name = path.slice(CONTROL_PREFIX.length);

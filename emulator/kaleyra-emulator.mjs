@@ -179,7 +179,7 @@ export async function startKaleyraEmulator(options = {}) {
 		const receivedAt = Date.now();
 		const rawBody = await readBody(req);
 		if (isControl(req.url)) {
-			const { status, body, headers } = answerControl(emulator, req.method, req.url, rawBody);
+			const { status, body, headers } = answerControl(emulator, req, rawBody);
 			send(res, status, body, headers);
 			return;
 		}

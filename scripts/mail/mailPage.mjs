@@ -88,8 +88,8 @@ code { background: #eee; padding: .2em; word-break: break-all; }
 <body>
 <h1>Test mail (${escapeHtml(mail.domain)})</h1>
 <p>IMAP ${escapeHtml(mail.host)}:${mail.imapPort} · SMTP ${escapeHtml(mail.host)}:${mail.smtpPort}
-· LMTP ${escapeHtml(mail.host)}:${mail.lmtpPort} · no TLS · any user name, password
-<code>${escapeHtml(mail.password)}</code></p>
+· LMTP ${escapeHtml(mail.host)}:${mail.lmtpPort} · no TLS · any user name, and the password
+printed where the mail system was started (not here: any page could read it)</p>
 ${query.get('sent') ? `<p>Delivered ${escapeHtml(query.get('sent'))}.</p>` : ''}
 <form method="post" action="/send">
 <label for="from">From</label><input id="from" name="from" value="${field('from', 'someone@people.test')}" required>
@@ -123,28 +123,43 @@ async function readBody(req, limit = 1024 * 1024) {
 }
 
 /**
+ * Why a request must not be answered, or null. The page shows every mail (codes included) and
+ * drops mail in, so it answers only at its own address: a DNS-rebinding page reaches it under a
+ * name of its own (`Host`), and a form post must come from the page itself (`Origin`, which
+ * every browser sends with a POST; a POST without one is not the page's form).
+ */
+function refusal(req, ownOrigin) {
+	if (`http://${req.headers.host}` !== ownOrigin) return `this page answers at ${ownOrigin} only`;
+	if (req.method !== 'POST') return null;
+	const origin = req.headers.origin;
+	if (origin === undefined) return 'a post without Origin refused: use the form on the page';
+	if (origin !== ownOrigin) return `cross-site post refused (Origin ${origin})`;
+	return null;
+}
+
+/**
  * @param {{ mail: Awaited<ReturnType<typeof startMailServer>>, port?: number }} opts
  * @returns {Promise<{ url: string, stop(): Promise<void> }>}
  */
 export async function startMailPage({ mail, port = 0 }) {
+	let ownOrigin = '';
 	const server = http.createServer(async (req, res) => {
 		const url = new URL(req.url, 'http://localhost');
 		const send = (status, body, type = 'text/html; charset=utf-8') => {
 			res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
 			res.end(body);
 		};
+		const refused = refusal(req, ownOrigin);
+		if (refused) {
+			send(403, refused, 'text/plain; charset=utf-8');
+			return;
+		}
 		try {
 			if (req.method === 'GET' && url.pathname === '/') {
 				send(200, await pageHtml(mail, url.searchParams));
 			} else if (req.method === 'GET' && url.pathname === '/mailboxes') {
 				send(200, await mailboxesHtml(mail));
 			} else if (req.method === 'POST' && url.pathname === '/send') {
-				// A browser names the page a form was posted from: another site's must not drop mail in.
-				const origin = req.headers.origin;
-				if (origin && origin !== `http://${req.headers.host}`) {
-					send(403, 'cross-site post refused', 'text/plain; charset=utf-8');
-					return;
-				}
 				const form = new URLSearchParams(await readBody(req));
 				const { messageId } = await mail.deliver({
 					from: form.get('from') ?? '',
@@ -178,8 +193,9 @@ export async function startMailPage({ mail, port = 0 }) {
 		server.once('error', reject);
 		server.listen(port, '127.0.0.1', resolve);
 	});
+	ownOrigin = `http://127.0.0.1:${server.address().port}`;
 	return {
-		url: `http://127.0.0.1:${server.address().port}/`,
+		url: `${ownOrigin}/`,
 		stop: async () => {
 			server.closeAllConnections();
 			await new Promise((resolve) => server.close(() => resolve()));

@@ -30,7 +30,12 @@ export async function startEmulator({ port = 0, dialect = '' } = {}) {
 		);
 	});
 	const control = async (method, name, body) => {
-		const res = await fetch(`${url}/__emulator/${name}`, { method, body });
+		// A control POST must say JSON (the emulator refuses what a web page could post).
+		const res = await fetch(`${url}/__emulator/${name}`, {
+			method,
+			headers: { 'content-type': 'application/json' },
+			body,
+		});
 		if (!res.ok) throw new Error(`emulator control ${method} ${name}: HTTP ${res.status}`);
 		return await res.json();
 	};

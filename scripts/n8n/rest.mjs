@@ -1,14 +1,7 @@
 // A small client for n8n's internal REST API (/rest), as the editor uses it: a session cookie,
 // plus the `browser-id` header n8n binds that cookie to.
 import { randomUUID } from 'node:crypto';
-
-export const SANDBOX_OWNER = {
-	email: 'owner@example.com',
-	firstName: 'Sandbox',
-	lastName: 'Owner',
-	// n8n wants 8+ characters with a digit and an upper-case letter.
-	password: 'Kaleyra-Sandbox-1',
-};
+import { newOwner } from './owner.mjs';
 
 export function restClient(baseUrl) {
 	const browserId = randomUUID();
@@ -33,9 +26,8 @@ export function restClient(baseUrl) {
 		get: (path) => call('GET', path),
 		post: (path, body) => call('POST', path, body),
 		patch: (path, body) => call('PATCH', path, body),
-		/** First start only: makes the owner account (and signs in as it). */
-		setUpOwner: (owner = SANDBOX_OWNER) => call('POST', '/owner/setup', owner),
-		login: ({ email, password } = SANDBOX_OWNER) =>
-			call('POST', '/login', { emailOrLdapLoginId: email, password }),
+		/** First start only: makes the owner account (and signs in as it); see owner.mjs. */
+		setUpOwner: (owner = newOwner()) => call('POST', '/owner/setup', owner),
+		login: ({ email, password }) => call('POST', '/login', { emailOrLdapLoginId: email, password }),
 	};
 }

@@ -16,8 +16,9 @@ import { startMailServer } from '../mail/mailServer.mjs';
 import { kaleyraCredential, mailCredentials, ONBOARDING_MAILBOX } from './credentials.mjs';
 import { EMAIL_EXAMPLE_ID, publishEmailExample } from './emailExample.mjs';
 import { FORM_EXAMPLE_ID, formPathOf, openInstance, readExamples } from './instance.mjs';
+import { newOwner, signInLines } from './owner.mjs';
 import { buildAndPack } from './package.mjs';
-import { SANDBOX_OWNER, restClient } from './rest.mjs';
+import { restClient } from './rest.mjs';
 import { startN8n, waitUntilServed } from './server.mjs';
 import { projectRoot } from './targets.mjs';
 
@@ -34,6 +35,8 @@ try {
 	console.error(`[sandbox] --dialect: ${error.message}`);
 	process.exit(2);
 }
+// This run's own password, printed in the banner below (see owner.mjs).
+const owner = newOwner();
 
 const install = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/n8n/install.mjs')], {
 	stdio: 'inherit',
@@ -94,7 +97,7 @@ try {
 		return stop(1);
 	});
 	const rest = restClient(server.url);
-	await rest.setUpOwner(SANDBOX_OWNER);
+	await rest.setUpOwner(owner);
 	// n8n listens before it has activated the published workflows: ready means the forms answer
 	// and the email example's trigger watches its mailbox.
 	formUrl = `${server.url}/form/${formPathOf(formExample)}`;
@@ -126,7 +129,7 @@ Onboard a number by email ("${emailExample.name}", published):
 console.log(`
 [sandbox] ready
   open      ${server.url}
-  sign in   ${SANDBOX_OWNER.email} / ${SANDBOX_OWNER.password}
+${signInLines(owner)}
   workflows ${names}
   emulator  ${instance.emulator.url} (credential "Kaleyra WhatsApp account" points there)
             e.g. number id ${NUMBERS.pending1.id}, phone ${NUMBERS.pending1.phoneNumber}, OTP ${NUMBERS.pending1.otp}

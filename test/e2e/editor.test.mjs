@@ -6,9 +6,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
 import { startMailServer } from '../../scripts/mail/mailServer.mjs';
-import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
+import { newOwner } from '../../scripts/n8n/owner.mjs';
+import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
+import { redactedKey } from '../../emulator/control.mjs';
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
@@ -33,6 +35,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 	let server;
 	let rest;
 	let mail;
+	const owner = newOwner();
 
 	before(async () => {
 		const port = await freePort();
@@ -47,8 +50,8 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		});
 		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
-		await rest.setUpOwner();
-		await rest.login();
+		await rest.setUpOwner(owner);
+		await rest.login(owner);
 	});
 	after(() =>
 		stopN8nAndClose(
@@ -76,8 +79,12 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		assert.deepEqual(
 			requests.map((r) => [r.method, r.path, r.headers['api-key']]),
 			[
-				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, DEFAULT_ACCOUNT.apiKey],
-				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, badData.apiKey],
+				[
+					'GET',
+					`/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`,
+					redactedKey(DEFAULT_ACCOUNT.apiKey),
+				],
+				['GET', `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/0/number`, redactedKey(badData.apiKey)],
 			],
 		);
 	});
@@ -96,8 +103,8 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 		const page = await browser.context.newPage();
 		try {
 			await page.goto(`${server.url}/signin`);
-			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(SANDBOX_OWNER.email);
-			await page.locator('[data-test-id="password"] input').fill(SANDBOX_OWNER.password);
+			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(owner.email);
+			await page.locator('[data-test-id="password"] input').fill(owner.password);
 			await page.locator('[data-test-id="form-submit-button"]').click();
 			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
 

@@ -9,8 +9,21 @@ import path from 'node:path';
 import { buildAndPack } from '../../scripts/n8n/package.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 
-// `node --test test/` (npm test) runs every .mjs file below test/, this one included; the e2e
-// suite is `npm run test:e2e` only.
+// The mail tools' own test first: the email example's test stands on them.
+const files = ['test/mail', 'test/e2e'].flatMap((dir) =>
+	fs
+		.readdirSync(path.join(projectRoot, dir))
+		.filter((name) => name.endsWith('.test.mjs'))
+		.map((name) => path.join(projectRoot, dir, name)),
+);
+// `--list`: the files this suite runs, nothing installed (npm test checks every test file runs
+// somewhere).
+if (process.argv.includes('--list')) {
+	console.log(files.map((file) => path.relative(projectRoot, file)).join('\n'));
+	process.exit(0);
+}
+
+// A test file started by `node --test` by mistake; the e2e suite is `npm run test:e2e` only.
 if (process.env.NODE_TEST_CONTEXT) {
 	console.log('test/e2e/run.mjs: started by node --test; the e2e suite runs with npm run test:e2e');
 	process.exit(0);
@@ -35,13 +48,6 @@ const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-e2e-pack-'));
 const tarball = buildAndPack(packDir);
 console.log(`[e2e] packed ${tarball}`);
 
-// The mail tools' own test first: the email example's test stands on them.
-const files = ['test/mail', 'test/e2e'].flatMap((dir) =>
-	fs
-		.readdirSync(path.join(projectRoot, dir))
-		.filter((name) => name.endsWith('.test.mjs'))
-		.map((name) => path.join(projectRoot, dir, name)),
-);
 // A stuck n8n or browser must fail the run, not hold CI until its own limit.
 const SUITE_TIMEOUT_MS = 20 * 60 * 1000;
 const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {

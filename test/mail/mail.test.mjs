@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -368,8 +369,10 @@ test('the mail page lists mailboxes (escaped) and its form delivers', async () =
 		assert.match(html, /a &amp; b/);
 		assert.match(html, new RegExp(`send\\.mjs --lmtp-port ${mail.lmtpPort}`));
 
+		// As a browser posts the page's form: it names the page as the Origin.
 		const res = await fetch(new URL('/send', page.url), {
 			method: 'POST',
+			headers: { origin: new URL(page.url).origin },
 			body: new URLSearchParams({
 				from: 'someone@people.test',
 				to: 'page@example.test',
@@ -398,6 +401,68 @@ test('the mail page lists mailboxes (escaped) and its form delivers', async () =
 			fragment.indexOf('From the form') < fragment.indexOf('&lt;script&gt;'),
 			'newest first',
 		);
+	} finally {
+		await page.stop();
+	}
+});
+
+// Raw, so that Host can be anything: what a DNS-rebinding page's requests carry.
+function pageRequest(url, { method = 'GET', headers = {}, body } = {}) {
+	return new Promise((resolve, reject) => {
+		const req = http.request(url, { method, headers, agent: false }, (res) => {
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (chunk) => (text += chunk));
+			res.on('end', () => resolve({ status: res.statusCode, text }));
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+test('the mail page: no password shown, only its own address, no post without its own Origin', async () => {
+	const page = await startMailPage({ mail });
+	try {
+		await mail.deliver({ from: 'a@people.test', to: 'guarded', subject: 'Code 123456', text: 'x' });
+		const own = new URL(page.url);
+		const html = await (await fetch(page.url)).text();
+		assert.match(html, /guarded@example\.test/);
+		assert.ok(!html.includes(mail.password), 'the page shows the mail password');
+
+		// A page on another site that points its own name at 127.0.0.1 reads and posts nothing.
+		for (const host of [`evil.test:${own.port}`, `localhost:${own.port}`, '127.0.0.1']) {
+			for (const path of ['/', '/mailboxes']) {
+				const res = await pageRequest(new URL(path, page.url), { headers: { host } });
+				assert.equal(res.status, 403, `${host} ${path}`);
+				assert.ok(!res.text.includes('Code 123456'), 'a mail left');
+			}
+		}
+		const form = new URLSearchParams({ from: 'x@people.test', to: 'guarded', subject: 'forged' });
+		const type = { 'content-type': 'application/x-www-form-urlencoded' };
+		const before = (await mail.inbox('guarded')).length;
+		for (const headers of [
+			type, // no Origin: curl, or a client that is not the page
+			{ ...type, origin: 'http://attacker.test' },
+			{ ...type, origin: 'null' },
+			{ ...type, origin: `http://localhost:${own.port}` },
+			// A forged Host matching a forged Origin once passed the check.
+			{ ...type, host: `evil.test:${own.port}`, origin: `http://evil.test:${own.port}` },
+		]) {
+			const res = await pageRequest(new URL('/send', page.url), {
+				method: 'POST',
+				headers,
+				body: form.toString(),
+			});
+			assert.equal(res.status, 403, JSON.stringify(headers));
+		}
+		assert.equal((await mail.inbox('guarded')).length, before, 'a refused post dropped mail in');
+		const res = await pageRequest(new URL('/send', page.url), {
+			method: 'POST',
+			headers: { ...type, origin: own.origin },
+			body: form.toString(),
+		});
+		assert.equal(res.status, 303);
+		assert.equal((await mail.inbox('guarded')).length, before + 1);
 	} finally {
 		await page.stop();
 	}

@@ -10,8 +10,15 @@ import path from 'node:path';
 import { buildAndPack } from '../../scripts/n8n/package.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 
-// `node --test test/` runs every .mjs file below test/, this one included; the queue suite is
-// `npm run test:queue` only.
+const SUITE_FILE = path.join(projectRoot, 'test/queue/queue.test.mjs');
+// `--list`: the files this suite runs, nothing installed (npm test checks every test file runs
+// somewhere).
+if (process.argv.includes('--list')) {
+	console.log(path.relative(projectRoot, SUITE_FILE));
+	process.exit(0);
+}
+
+// A test file started by `node --test` by mistake; the queue suite is `npm run test:queue` only.
 if (process.env.NODE_TEST_CONTEXT) {
 	console.log(
 		'test/queue/run.mjs: started by node --test; the queue suite runs with npm run test:queue',
@@ -51,7 +58,7 @@ const child = spawn(
 		'--test-concurrency=1',
 		// e.g. `npm run test:queue -- --test-name-pattern=load` runs one check (on the full cluster).
 		...process.argv.slice(2),
-		path.join(projectRoot, 'test/queue/queue.test.mjs'),
+		SUITE_FILE,
 	],
 	{
 		cwd: projectRoot,

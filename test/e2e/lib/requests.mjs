@@ -1,6 +1,8 @@
 // What the emulator must have received for a list of items: one POST per item that passed the
-// node's own input checks, to the right path, with the key in `api-key`, a JSON content type
-// and exactly Kaleyra's body (ids and OTPs as strings, the phone number in E.164).
+// node's own input checks, to the right path, with the key in `api-key` (its fingerprint: the
+// control API never returns the key), a JSON content type and exactly Kaleyra's body (ids and
+// OTPs as strings, the phone number in E.164).
+import { redactedKey } from '../../../emulator/control.mjs';
 import { DEFAULT_ACCOUNT } from '../../../emulator/fixtures.mjs';
 
 const E164_PUNCTUATION = /[\s().-]/g;
@@ -13,7 +15,7 @@ export function expectedRequest({ operation, apiKey, item }) {
 	return {
 		method: 'POST',
 		path: `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${item.wabaId}/number/${endpoint}`,
-		apiKey,
+		apiKey: redactedKey(apiKey),
 		contentType: 'application/json',
 		body: {
 			id: item.phoneNumberId,
