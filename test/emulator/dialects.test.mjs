@@ -56,6 +56,8 @@ const post = (path, body, options) => call(path, { method: 'POST', body, ...opti
 const control = async (name, body) => {
 	const res = await fetch(`${emulator.url}/__emulator/${name}`, {
 		method: body === undefined ? 'GET' : 'POST',
+		// The control API takes a POST only as JSON (a cross-site form cannot send that).
+		headers: body === undefined ? {} : { 'content-type': 'application/json' },
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	return { status: res.status, body: await res.json() };
