@@ -85,6 +85,37 @@ describe('Add Number', () => {
 		});
 	}
 
+	for (const [what, displayName, char, position] of [
+		['a CR LF that would start a new header', 'Acme\r\nX-Injected: 1', 'U+000D', 5],
+		['a NUL', 'Acme\u0000Travel', 'U+0000', 5],
+		['three NULs alone', '\u0000\u0000\u0000', 'U+0000', 1],
+		['a zero-width space', 'Acme\u200bTravel', 'U+200B', 5],
+		['a right-to-left override', 'Acme\u202eevil', 'U+202E', 5],
+		['a byte order mark inside', 'Acme\ufeffTravel', 'U+FEFF', 5],
+		['a tab', 'Acme\tTravel', 'U+0009', 5],
+	]) {
+		it(`refuses a display name with ${what}, naming the field and the character, before sending anything`, async () => {
+			const result = await runOperation(emulator(), 'addNumber', [addItem({ displayName })]);
+			const { error, attempts } = onlyItem(result, 'failed').json;
+			assert.equal(error.code, 'INVALID_INPUT');
+			assert.deepEqual(error.fields, ['displayName']);
+			assert.equal(
+				error.message,
+				`displayName has the character ${char} at position ${position}, a control, format or direction character that a name cannot hold`,
+			);
+			assert.equal(attempts, 0);
+			assert.equal(emulator().requests.length, 0);
+		});
+	}
+
+	for (const displayName of ['Café Müller', '株式会社アクメ', 'می\u200cخواهم', 'क्\u200dष Travels', 'Ācme Ωmega']) {
+		it(`sends the display name ${JSON.stringify(displayName)} unchanged`, async () => {
+			const result = await runOperation(emulator(), 'addNumber', [addItem({ displayName })]);
+			assert.equal(onlyItem(result, 'success').json.displayName, displayName);
+			assert.equal(JSON.parse(emulator().requests[0].rawBody).name, displayName);
+		});
+	}
+
 	it('reports a number already on the account as Kaleyra says it, naming the phone number', async () => {
 		const result = await runOperation(emulator(), 'addNumber', [addItem({ phoneNumber: NUMBERS.pending1.phoneNumber })]);
 		const { error } = onlyItem(result, 'failed').json;
