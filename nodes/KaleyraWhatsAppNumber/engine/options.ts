@@ -82,7 +82,7 @@ export const optionsField: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				"Whether to also retry requests that may have reached Kaleyra: a connection reset, a timeout or a gateway error. Warning: a repeated Verify Number may use up one of the OTP's tries, and a repeated Retry OTP may send the number another SMS or call.",
+				"Whether to also retry Add Number, Verify Number and Retry OTP when the request may have reached Kaleyra: a connection reset, a timeout, or a gateway's 429 or 5xx without Kaleyra's answer (a gateway may answer after forwarding). Warning: a repeated Add Number or Retry OTP may send the number another SMS or call, and a repeated Verify Number may use up one of the OTP's tries.",
 		},
 		{
 			displayName: 'Timeout (Ms)',
@@ -108,7 +108,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 10 },
 			default: 3,
 			description:
-				'How many times in all a request may be sent. Only requests that cannot have reached Kaleyra (connection refused, DNS failure) or that Kaleyra asked to repeat (HTTP 429, 503, WA500 "Please try again later") are retried, unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
+				'How many times in all a request may be sent. Reads are retried whenever they fail on the way; Add Number, Verify Number and Retry OTP only when they cannot have reached Kaleyra (connection refused, DNS failure) or Kaleyra itself asked to repeat (WA500 "Please try again later"), unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
 		},
 	],
 };

@@ -218,11 +218,14 @@ function notKaleyraFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFa
 	const { answer } = delivery;
 	const { statusCode } = answer;
 	const extra = { httpStatus: statusCode };
+	// A gateway may answer after forwarding the request: a write may have taken effect.
+	const caution =
+		deliveryClass(delivery) === 'uncertain' && !rules.safeToRepeat ? ` ${HINTS.mayHaveArrived}` : '';
 	if (statusCode === 429) {
 		return failure(
 			OWN_ERROR_CODES.rateLimited,
 			'Kaleyra is limiting the request rate (HTTP 429)',
-			HINTS.rateLimited,
+			`${HINTS.rateLimited}${caution}`,
 			delivery,
 			rules,
 			extra,
@@ -234,7 +237,7 @@ function notKaleyraFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFa
 		is2xx
 			? `Kaleyra answered HTTP ${statusCode} with a body that is not Kaleyra JSON (${describeBody(answer.body)})`
 			: `Kaleyra answered HTTP ${statusCode} without a Kaleyra error body (${describeBody(answer.body)})`,
-		statusCode >= 500 ? HINTS.gatewayTrouble : HINTS.notKaleyra,
+		`${statusCode >= 500 ? HINTS.gatewayTrouble : HINTS.notKaleyra}${caution}`,
 		delivery,
 		rules,
 		extra,

@@ -135,8 +135,21 @@ describe('Add Number', () => {
 	});
 
 	it('is repeated when Kaleyra asked for it', async () => {
-		emulator().setFaults({ queue: ['http503'] });
+		emulator().setFaults({ queue: ['wa500TryLater'] });
 		const result = await runOperation(emulator(), 'addNumber', [addItem()], { options: { retryDelay: 1 } });
 		assert.equal(onlyItem(result, 'success').json.attempts, 2);
 	});
+
+	for (const fault of ['http503', 'forwarded503', 'http429']) {
+		it(`is not repeated after a gateway's ${fault} without Kaleyra's JSON: it may have added the number`, async () => {
+			emulator().setFaults({ queue: [fault] });
+			const result = await runOperation(emulator(), 'addNumber', [addItem()], { options: { retryDelay: 1 } });
+			const { error, attempts } = onlyItem(result, 'failed').json;
+			assert.equal(error.retryable, false);
+			assert.match(error.hint, /may have reached Kaleyra/);
+			assert.equal(attempts, 1);
+			assert.equal(emulator().requests.length, 1);
+			assert.equal(emulator().otps().length, fault === 'forwarded503' ? 1 : 0);
+		});
+	}
 });
