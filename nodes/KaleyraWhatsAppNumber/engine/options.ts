@@ -18,6 +18,7 @@ const FASTEST_PACE = 1000;
 export interface ItemSettings {
 	timeoutMs: number;
 	treatAlreadyApprovedAsSuccess: boolean;
+	recoverExistingNumber: boolean;
 	/** The operation adds whether it is safe to repeat. */
 	retry: Omit<RetrySettings, 'safeToRepeat'>;
 }
@@ -31,6 +32,7 @@ interface Options {
 	retryDelay: number;
 	maxRetryDelay: number;
 	treatAlreadyApprovedAsSuccess: boolean;
+	recoverExistingNumber: boolean;
 }
 
 export const optionsField: INodeProperties = {
@@ -66,6 +68,15 @@ export const optionsField: INodeProperties = {
 			default: 30000,
 			description:
 				'Longest wait before a retry. When Kaleyra asks (Retry-After) for a longer one, the item goes to Error instead.',
+		},
+		{
+			displayName: 'Recover Existing Number',
+			name: 'recoverExistingNumber',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { '/operation': ['addNumber'] } },
+			description:
+				'Whether a number Kaleyra answers "phone number already exists" for is looked up in the WABA\'s number list (reads only) and goes to the Success output with its phoneNumberId, marked alreadyExisted: true, so a repeated or retried add keeps its ID. Turn off to send such items to Error.',
 		},
 		{
 			displayName: 'Retry Wait (Ms)',
@@ -166,6 +177,7 @@ const CHECKS: { [K in keyof Options]: (value: unknown) => Options[K] } = {
 	retryDelay: (value) => toNumberOption('retryDelay', value),
 	maxRetryDelay: (value) => toNumberOption('maxRetryDelay', value),
 	treatAlreadyApprovedAsSuccess: (value) => toBooleanOption('treatAlreadyApprovedAsSuccess', value),
+	recoverExistingNumber: (value) => toBooleanOption('recoverExistingNumber', value),
 };
 
 /**
@@ -212,6 +224,7 @@ export function readItemSettings(
 	const { values, problems } = readOptions(fns, itemIndex, [
 		'timeout',
 		'treatAlreadyApprovedAsSuccess',
+		'recoverExistingNumber',
 		'maxTries',
 		'retryUncertain',
 		'retryDelay',
@@ -223,6 +236,7 @@ export function readItemSettings(
 		settings: {
 			timeoutMs: values.timeout,
 			treatAlreadyApprovedAsSuccess: values.treatAlreadyApprovedAsSuccess,
+			recoverExistingNumber: values.recoverExistingNumber,
 			retry: {
 				maxTries: values.maxTries,
 				retryUncertain: values.retryUncertain,

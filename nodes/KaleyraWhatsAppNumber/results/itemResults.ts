@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
-import { MAX_ANSWER_BYTES, isRedirect } from '../transport/kaleyraEnvelope';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_DEPTH, isRedirect } from '../transport/kaleyraEnvelope';
 import type {
 	AnswerDelivery,
 	Delivery,
@@ -304,6 +304,12 @@ function resultOfAnswer(
 	const { answer, envelope } = delivery;
 	if (isRedirect(answer.statusCode))
 		return failureResult(context, redirectFailure(delivery, rules), attempts);
+	if (delivery.tooDeep) {
+		const message = `The answer (HTTP ${answer.statusCode}) nests deeper than ${MAX_ANSWER_DEPTH} levels, which no Kaleyra answer does and n8n could not save or show: it was not read`;
+		const extra = { httpStatus: answer.statusCode };
+		const tooDeep = failure(OWN_ERROR_CODES.invalidResponse, message, HINTS.notKaleyra, delivery, rules, extra);
+		return failureResult(context, tooDeep, attempts);
+	}
 	if (!envelope) return failureResult(context, notKaleyraFailure(delivery, rules), attempts);
 
 	const is2xx = answer.statusCode >= 200 && answer.statusCode < 300;
