@@ -209,6 +209,53 @@ describe('Get Many Numbers: Return All, Limit and pages', () => {
 		assert.equal(onlyItem(result, 'failed').json.attempts, 3);
 	});
 
+	it('Add Number finds a number that already exists on a later page of the list, by cursor', async () => {
+		const list = paged(70, 25, elsewhere.url);
+		const wanted = entry(61);
+		kaleyra.answer = (url) =>
+			url.pathname.endsWith('/number/add')
+				? {
+						status: 400,
+						body: JSON.stringify({
+							code: 'WA400',
+							message: 'phone number already exists',
+							data: [],
+							error: { phone_number: 'phone number already exists' },
+						}),
+					}
+				: list(url);
+		const result = await runKaleyraNode({
+			parameters: MAPPED_PARAMETERS.addNumber,
+			items: [
+				{
+					json: {
+						wabaId: WABA_ID,
+						phoneNumber: wanted.phone_number,
+						countryCode: '91',
+						displayName: 'Acme Travel',
+						channel: 'SMS',
+					},
+				},
+			],
+			credentials: credentialsFor({ url: kaleyra.url }),
+		});
+		const { json } = onlyItem(result, 'success');
+		assert.equal(json.phoneNumberId, wanted.id);
+		assert.equal(json.alreadyExisted, true);
+		assert.equal(json.attempts, 4);
+		assert.deepEqual(
+			kaleyra.requests.map(({ method, url }) => `${method} ${url.split('/whatsapp/')[1]}`),
+			[
+				`POST ${WABA_ID}/number/add`,
+				`GET ${WABA_ID}/number`,
+				`GET ${WABA_ID}/number?after=c25`,
+				`GET ${WABA_ID}/number?after=c50`,
+			],
+		);
+		assert.equal(elsewhere.requests.length, 0);
+		assert.ok(kaleyra.requests.every(({ apiKey }) => apiKey === DEFAULT_ACCOUNT.apiKey));
+	});
+
 	for (const limit of [0, 10_001, 2.5, '={{ "ten" }}']) {
 		it(`refuses Limit ${JSON.stringify(limit)} before sending anything`, async () => {
 			const result = await getMany({ limit });
