@@ -78,7 +78,9 @@ export const addNumber = defineOperation({
 			},
 		};
 	},
-	successItems: ({ data }) => [{ ...phoneNumberIdIn(data), alreadyExisted: false, data: data as IDataObject }],
+	successItems: ({ data }) => [
+		{ ...phoneNumberIdIn(data), alreadyExisted: false, data: data as IDataObject },
+	],
 	existing: {
 		// Kaleyra's "phone number already exists", about the phone_number the item sent.
 		isAlreadyThere: ({ code, message, error }) =>

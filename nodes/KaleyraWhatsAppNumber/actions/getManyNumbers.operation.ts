@@ -51,7 +51,12 @@ export const getManyNumbers = defineOperation({
 			check: (value: unknown): number | null => {
 				// Hidden, so absent, while Return All is on.
 				if (value === '' || value === undefined) return null;
-				if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LIST_ITEMS)
+				if (
+					typeof value !== 'number' ||
+					!Number.isInteger(value) ||
+					value < 1 ||
+					value > MAX_LIST_ITEMS
+				)
 					throw new InvalidFieldError({
 						field: 'limit',
 						rule: `is ${describeValue(value)}, not a whole number from 1 to ${MAX_LIST_ITEMS}`,

@@ -5,7 +5,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ItemContext, ItemResult } from '../results/itemResults';
-import { OWN_ERROR_CODES, failureResult, stoppedBeforeSendingFailure } from '../results/itemResults';
+import {
+	OWN_ERROR_CODES,
+	failureResult,
+	stoppedBeforeSendingFailure,
+} from '../results/itemResults';
 import { nextCursorIn, numberEntriesIn } from '../results/kaleyraData';
 import { MAX_LIST_ITEMS, MAX_LIST_OUTPUT_CHARS, MAX_LIST_PAGES } from '../results/listCeilings';
 import type { Delivery, KaleyraRequest } from '../transport/kaleyraRequest';
@@ -92,7 +96,12 @@ export async function walkPages(walk: ListWalk): Promise<{ result: ItemResult; a
 		// An empty page ends the list even with a cursor: Meta's last cursor leads to one.
 		if (cursor === undefined || numberEntriesIn(data)?.length === 0) break;
 		if (cursors.has(cursor))
-			return listFailure(context, "Kaleyra's list gave a page cursor it had given before: its pages loop", NOT_A_LIST_HINT, attempts);
+			return listFailure(
+				context,
+				"Kaleyra's list gave a page cursor it had given before: its pages loop",
+				NOT_A_LIST_HINT,
+				attempts,
+			);
 		if (pages >= MAX_LIST_PAGES)
 			return listFailure(
 				context,

@@ -220,7 +220,9 @@ function notKaleyraFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFa
 	const extra = { httpStatus: statusCode };
 	// A gateway may answer after forwarding the request: a write may have taken effect.
 	const caution =
-		deliveryClass(delivery) === 'uncertain' && !rules.safeToRepeat ? ` ${HINTS.mayHaveArrived}` : '';
+		deliveryClass(delivery) === 'uncertain' && !rules.safeToRepeat
+			? ` ${HINTS.mayHaveArrived}`
+			: '';
 	if (statusCode === 429) {
 		return failure(
 			OWN_ERROR_CODES.rateLimited,
@@ -307,7 +309,14 @@ function resultOfAnswer(
 	if (delivery.tooDeep) {
 		const message = `The answer (HTTP ${answer.statusCode}) nests deeper than ${MAX_ANSWER_DEPTH} levels, which no Kaleyra answer does and n8n could not save or show: it was not read`;
 		const extra = { httpStatus: answer.statusCode };
-		const tooDeep = failure(OWN_ERROR_CODES.invalidResponse, message, HINTS.notKaleyra, delivery, rules, extra);
+		const tooDeep = failure(
+			OWN_ERROR_CODES.invalidResponse,
+			message,
+			HINTS.notKaleyra,
+			delivery,
+			rules,
+			extra,
+		);
 		return failureResult(context, tooDeep, attempts);
 	}
 	if (!envelope) return failureResult(context, notKaleyraFailure(delivery, rules), attempts);
