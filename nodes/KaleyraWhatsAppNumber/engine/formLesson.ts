@@ -19,7 +19,7 @@ export interface FormLesson {
 
 export const createFormLesson = (): FormLesson => ({ extraSpent: false });
 
-const accepted = (sent: Sent) =>
+const accepted = (sent: Sent | undefined) =>
 	sent?.delivery.kind === 'answer' &&
 	sent.delivery.envelope !== undefined &&
 	isAccepted(sent.delivery.answer.statusCode, sent.delivery.envelope);
@@ -28,8 +28,8 @@ const accepted = (sent: Sent) =>
 export async function sendInLearnedForm(
 	lesson: FormLesson,
 	forms: RequestForms,
-	send: (form: string) => Promise<Sent>,
-): Promise<{ sent: Sent; form: string }> {
+	send: (form: string) => Promise<Sent | undefined>,
+): Promise<{ sent: Sent | undefined; form: string }> {
 	while (lesson.learning) await lesson.learning;
 	if (lesson.learned !== undefined) {
 		return { sent: await send(lesson.learned), form: lesson.learned };
@@ -55,7 +55,7 @@ export async function sendInLearnedForm(
 		if (accepted(second)) lesson.learned = other;
 		// Both tries count; an unknown number ends with Kaleyra's words for the second form.
 		return {
-			sent: second ? { ...second, attempt: first.attempt + second.attempt } : first,
+			sent: second ? { ...second, attempts: first.attempts + second.attempts } : first,
 			form: second ? other : likely,
 		};
 	} finally {

@@ -16,6 +16,8 @@ export interface PreparedItem {
 	requestIn?: (form: string) => KaleyraRequest;
 	/** The OTP the request carries, kept out of every output. */
 	secret?: string;
+	/** The checked values, for the requests that may follow the first (pages, a look-up). */
+	values?: Record<string, unknown>;
 	problems: FieldProblem[];
 }
 
@@ -42,6 +44,7 @@ export function prepareItem(
 			request: operation.request(checked.values),
 			requestIn: (form) => operation.request(checked.values, form),
 			secret: operation.secret?.(checked.values),
+			values: checked.values,
 			problems: [],
 		};
 	} catch (error) {

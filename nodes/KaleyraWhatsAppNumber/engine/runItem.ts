@@ -1,5 +1,5 @@
 /** One item's way through the node: read and check its values, call Kaleyra (again if safe), map the answer. */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
@@ -12,12 +12,16 @@ import {
 	resultOfDelivery,
 	stoppedBeforeSendingFailure,
 } from '../results/itemResults';
-import type { KaleyraAccount, KaleyraRequest } from '../transport/kaleyraRequest';
+import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
+import type { Delivery, KaleyraAccount, KaleyraRequest } from '../transport/kaleyraRequest';
 import type { FormLesson } from './formLesson';
 import { sendInLearnedForm } from './formLesson';
+import { walkPages } from './listPages';
 import { readItemSettings } from './options';
 import { prepareItem } from './prepareItem';
+import { recoverExisting } from './recoverExisting';
 import type { Pacer } from './scheduler';
+import type { Sent } from './sendWithRetries';
 import { sendWithRetries } from './sendWithRetries';
 
 /** What all items of one node run share. */
@@ -44,37 +48,92 @@ export async function runItem(
 		return failureResult(prepared.context, invalidInputFailure(problems), 0);
 	}
 	const retry = { ...settings.retry, safeToRepeat: operation.safeToRepeat };
-	const redact = secretRedactor({
+	const redactor = secretRedactor({
 		apiKey: String(run.account.credential.credentialsDecrypted?.data?.apiKey ?? ''),
 		otp: prepared.secret,
 	});
-	const item = { context: prepared.context, itemIndex };
-	const send = async (request: KaleyraRequest) =>
-		await sendWithRetries(this, run, item, { ...request, timeoutMs: settings.timeoutMs }, retry);
-	const { forms } = operation;
-	const requestIn = prepared.requestIn;
-	const { sent: last, form } =
-		forms && requestIn
-			? await sendInLearnedForm(run.formLesson, forms, async (name) => await send(requestIn(name)))
-			: { sent: await send(prepared.request), form: undefined };
-	if (!last) return failureResult(prepared.context, stoppedBeforeSendingFailure(), 0);
+	/**
+	 * Every request of the item (the first, a details form's second try, a list's next pages, an
+	 * add's look-ups) leaves here: paced, logged, retried by one policy, and heard by the redactor.
+	 * `read` marks the look-ups: they change nothing at Kaleyra, so they are retried as reads.
+	 */
+	const send = async (
+		request: KaleyraRequest,
+		{ context = prepared.context, read = false } = {},
+	): Promise<Sent | undefined> => {
+		const call = { ...request, timeoutMs: settings.timeoutMs };
+		const tries = read ? { ...retry, safeToRepeat: true } : retry;
+		const sent = await sendWithRetries(this, run, { context, itemIndex }, call, tries);
+		if (sent) redactor.heard(serverTextOf(sent.delivery));
+		return sent;
+	};
 	const rules = {
 		...settings,
 		safeToRepeat: operation.safeToRepeat,
 		alreadyApprovedIsDone: operation.alreadyApprovedIsDone,
-		successItems: operation.successItems,
 		fieldNames: Object.keys(operation.fields),
 	};
-	const { delivery } = last;
-	// What the server said that an item may quote: the body, and where a redirect pointed.
-	const serverText =
-		delivery.kind === 'answer'
-			? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
-			: '';
-	const result = resultOfDelivery(prepared.context, delivery, rules, last.attempt);
+	const resultOf = (
+		delivery: Delivery,
+		attempts: number,
+		successItems: (envelope: KaleyraEnvelope) => IDataObject[],
+	): ItemResult =>
+		resultOfDelivery(prepared.context, delivery, { ...rules, successItems }, attempts);
+
+	const { forms } = operation;
+	const requestIn = prepared.requestIn;
+	const { sent: first, form } =
+		forms && requestIn
+			? await sendInLearnedForm(run.formLesson, forms, async (name) => await send(requestIn(name)))
+			: { sent: await send(prepared.request), form: undefined };
+	if (!first) return failureResult(prepared.context, stoppedBeforeSendingFailure(), 0);
+	const values = prepared.values ?? {};
+	const { pages, existing } = operation;
+	let result: ItemResult;
+	if (pages) {
+		const walked = await walkPages({
+			context: prepared.context,
+			send,
+			first,
+			next: (cursor) => pages.after(values, cursor),
+			wanted: pages.wanted(values),
+			pageResult: (delivery, attempts, room) =>
+				resultOf(delivery, attempts, (envelope) => operation.successItems(envelope, room)),
+		});
+		result = walked.result;
+	} else {
+		result = resultOf(first.delivery, first.attempts, (envelope) =>
+			operation.successItems(envelope, 1),
+		);
+		if (!result.ok && existing && settings.recoverExistingNumber) {
+			const recovered = await recoverExisting({
+				context: prepared.context,
+				existing,
+				values,
+				// The log tells a look-up from the add it follows.
+				send: async (request) =>
+					await send(request, {
+						context: { ...prepared.context, operation: `${operation.option.value} look-up` },
+						read: true,
+					}),
+				added: first,
+				failed: result,
+				resultOf,
+			});
+			result = recovered ?? result;
+		}
+	}
 	if (form !== undefined && result.ok)
 		result.items = result.items.map((json) => ({ ...json, pathForm: form }));
-	return redact(result, serverText);
+	// The one redaction point: every Success item of every page, a look-up's, every Error item.
+	return redactor.redact(result);
+}
+
+/** What the server said that an item may quote: the body, and where a redirect pointed. */
+function serverTextOf(delivery: Delivery): string {
+	return delivery.kind === 'answer'
+		? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
+		: '';
 }
 
 /** A failure of the node's own code still leaves the item on the Error output, never lost. */

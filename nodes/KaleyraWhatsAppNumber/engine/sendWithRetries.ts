@@ -9,8 +9,11 @@ import { retryVerdict } from './retryPolicy';
 import type { Pacer } from './scheduler';
 import { pause } from './scheduler';
 
-/** The last try's delivery and how many tries were sent; undefined when Stop came first. */
-export type Sent = { delivery: Delivery; attempt: number } | undefined;
+/** A request's last delivery and how many tries it took. */
+export interface Sent {
+	delivery: Delivery;
+	attempts: number;
+}
 
 export async function sendWithRetries(
 	fns: IExecuteFunctions,
@@ -18,15 +21,16 @@ export async function sendWithRetries(
 	item: { context: IDataObject; itemIndex: number },
 	call: KaleyraCall,
 	retry: RetrySettings,
-): Promise<Sent> {
-	let last: Sent;
+): Promise<Sent | undefined> {
+	// Undefined when a Stop came before the first try left.
+	let last: Sent | undefined;
 	for (let attempt = 1; ; attempt++) {
 		await run.pacer.wait(run.stop);
 		// After a Stop no request leaves; an item stopped during a retry wait keeps what it got.
 		if (run.stop?.aborted) break;
 		logRequestLeaving(fns, item.context, item.itemIndex, attempt);
 		const delivery = await sendKaleyraCall.call(fns, run.account, call, run.stop);
-		last = { delivery, attempt };
+		last = { delivery, attempts: attempt };
 		const verdict = retryVerdict(delivery, attempt, retry);
 		if (!verdict.retry || run.stop?.aborted) break;
 		await pause(verdict.delayMs, run.stop);

@@ -14,12 +14,20 @@ const REDACTED_KEY = '[redacted API key]';
 // A key this short would match ordinary text; Kaleyra's keys are over 30 characters.
 const SHORTEST_REDACTED_KEY = 8;
 
+/** One item's redaction: every server text it heard, then its result, redacted once. */
+export interface ItemRedactor {
+	/** Notes a text the server sent that the item may quote (a body, where a redirect pointed). */
+	heard(serverText: string): void;
+	/** `value` with the secrets replaced, when anything heard may have carried one. */
+	redact<T>(value: T): T;
+}
+
 /**
- * A function that redacts `secrets` from any JSON value built from `serverText` (all the server
- * sent that an item may quote). The parsed values are what is searched, keys and values at any
- * depth, so a secret the server wrote with JSON escapes (`\u0041…`) is found too.
+ * Redacts `secrets` from any JSON value built from what the server sent. The parsed values are
+ * what is searched, keys and values at any depth, so a secret the server wrote with JSON escapes
+ * (`\u0041…`) is found too.
  */
-export function secretRedactor(secrets: Secrets): <T>(value: T, serverText: string) => T {
+export function secretRedactor(secrets: Secrets): ItemRedactor {
 	const apiKey = secrets.apiKey.length >= SHORTEST_REDACTED_KEY ? secrets.apiKey : undefined;
 	const { otp } = secrets;
 
@@ -31,8 +39,13 @@ export function secretRedactor(secrets: Secrets): <T>(value: T, serverText: stri
 		(apiKey !== undefined && text.includes(apiKey)) ||
 		(otp !== undefined && otp !== '' && text.includes(otp));
 
-	return <T>(value: T, serverText: string) => {
-		if (!mayCarrySecret(serverText)) return value;
+	// Only whether a text may carry a secret is kept: a list's pages are not held in memory.
+	let walk = false;
+	const heard = (serverText: string) => {
+		walk ||= mayCarrySecret(serverText);
+	};
+	const redactValue = <T>(value: T): T => {
+		if (!walk) return value;
 		// The OTP only as a number of its own: the same six digits inside an ID or a phone number
 		// are not the OTP, and an ID must stay whole. OTPs are digits: nothing to escape.
 		const otpAlone = otp ? new RegExp(`(?<!\\d)${otp}(?!\\d)`, 'g') : undefined;
@@ -54,4 +67,5 @@ export function secretRedactor(secrets: Secrets): <T>(value: T, serverText: stri
 		};
 		return redact(value) as T;
 	};
+	return { heard, redact: redactValue };
 }

@@ -4,22 +4,23 @@
 // safe to repeat (Add Number like Verify Number and Retry OTP); no key or full OTP in any
 // output; derived fields only copy Kaleyra's raw values. Each operation is run once per axis
 // value, the other axes, the batch, the faults and the options drawn at random (seeded: a
-// failure prints the seed and path that replay it).
+// failure prints the seed and path that replay it). Get Many Numbers draws Return All or a
+// Limit per item, so the pages of the paging axis are followed and counted; Add Number's
+// look-up of a number already there reads the list in every shape and paging too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { DIALECT_AXES, startKaleyraEmulator } from '../../../emulator/kaleyra-emulator.mjs';
-import { DEFAULT_ACCOUNT, WABA_ID, credentialsFor, runOperation } from '../../helpers/kaleyra.mjs';
+import { DIALECT_AXES, FAULT_CLASSES, startKaleyraEmulator } from '../../../emulator/kaleyra-emulator.mjs';
+import { runKaleyraNode } from '../../helpers/engine.mjs';
+import { DEFAULT_ACCOUNT, MAPPED_PARAMETERS, WABA_ID, credentialsFor } from '../../helpers/kaleyra.mjs';
 import { assertNoKeyAnywhere, assertNoOtpInOutputs, capturingOutput } from './assertions.mjs';
 import {
-	BROKEN_ANSWER_FAULTS,
 	POOL,
-	SAFE_FAULTS,
 	SEED,
+	SLOW_FAULTS,
 	SMALL_FAULTS,
-	UNCERTAIN_FAULTS,
 	emulatorHolding,
 	faultMix,
 	judge,
@@ -31,15 +32,11 @@ const NOT_SAFE_TO_REPEAT = new Set(['addNumber', 'retryOtp', 'verifyNumber']);
 const RUNS_PER_VALUE = Number(process.env.INVARIANTS_DIALECT_RUNS ?? 3);
 const TIMEOUT_MS = 500;
 const MAX_RETRY_DELAY_MS = 20;
-// Quick faults only (no hang or trickle: a whole timeout per try), of each class.
-const FAULTS = [
-	...SAFE_FAULTS,
-	...UNCERTAIN_FAULTS.filter((kind) => !['hang', 'trickle'].includes(kind)),
-	...BROKEN_ANSWER_FAULTS,
-	'redirect302',
-	'echoSuccess',
-	'echoError',
-];
+// Quick faults only (no hang or trickle: a whole timeout per try), of every class of the
+// emulator's one classification (emulator/faultClasses.mjs), with one redirect of the five.
+const FAULTS = Object.keys(FAULT_CLASSES).filter(
+	(kind) => !SLOW_FAULTS.includes(kind) && (!kind.startsWith('redirect') || kind === 'redirect302'),
+);
 const OTHER_WABA = '766000000000999';
 
 const axisValue = (axis) => fc.constantFrom(...DIALECT_AXES[axis]);
@@ -53,7 +50,19 @@ const dialectWith = (axis, value) =>
 const variant = fc.record({
 	kind: fc.constantFrom('good', 'good', 'good', 'other', 'invalid'),
 	channel: fc.constantFrom('SMS', 'VOICE'),
+	// Get Many Numbers only: all the pages, or the first Limit numbers.
+	returnAll: fc.boolean(),
+	limit: fc.integer({ min: 1, max: 30 }),
 });
+// Get Many Numbers' Return All and Limit, per item.
+const PARAMETERS = {
+	...MAPPED_PARAMETERS,
+	getManyNumbers: {
+		...MAPPED_PARAMETERS.getManyNumbers,
+		returnAll: '={{ $json.returnAll }}',
+		limit: '={{ $json.limit }}',
+	},
+};
 
 const caseWith = (operation, axis, value) =>
 	fc.record({
@@ -76,7 +85,7 @@ const caseWith = (operation, axis, value) =>
  * emulator's log. 'other' is a value Kaleyra refuses (unknown number or id, another WABA, a
  * number already added); 'invalid' one the node refuses before sending.
  */
-function itemOf(operation, pick, { kind, channel }, index) {
+function itemOf(operation, pick, { kind, channel, returnAll, limit }, index) {
 	const number = POOL[pick];
 	const digits = number.phoneNumber.slice(1);
 	switch (operation) {
@@ -97,7 +106,7 @@ function itemOf(operation, pick, { kind, channel }, index) {
 		}
 		case 'getManyNumbers': {
 			const wabaId = kind === 'other' ? OTHER_WABA : kind === 'invalid' ? 'abc' : WABA_ID;
-			return { json: { wabaId }, mine: null, invalid: kind === 'invalid' };
+			return { json: { wabaId, returnAll, limit }, mine: null, invalid: kind === 'invalid', returnAll, limit };
 		}
 		case 'getNumberDetails': {
 			const phoneNumber = kind === 'other' ? `+1415555${pad(pick, 4)}` : kind === 'invalid' ? '12' : number.phoneNumber;
@@ -201,9 +210,8 @@ describe('Invariants in every dialect, for every operation', () => {
 		const items = cases.map(({ json }) => ({ json }));
 		const { result, printed } = await capturingOutput(
 			() =>
-				runOperation(emulator, operation, items, {
-					credentials: credentialsFor(emulator),
-					options: {
+				runKaleyraNode({
+					parameters: { ...PARAMETERS[operation], options: {
 						concurrency: testCase.concurrency,
 						timeout: TIMEOUT_MS,
 						maxTries: testCase.maxTries,
@@ -213,7 +221,9 @@ describe('Invariants in every dialect, for every operation', () => {
 						...(['verifyNumber', 'retryOtp'].includes(operation)
 							? { treatAlreadyApprovedAsSuccess: testCase.treatAlreadyApprovedAsSuccess }
 							: {}),
-					},
+					} },
+					items,
+					credentials: credentialsFor(emulator),
 				}),
 		);
 		for (const [axis, value] of Object.entries(dialect)) seen.add(`${axis}=${value}`);
@@ -229,6 +239,24 @@ describe('Invariants in every dialect, for every operation', () => {
 		if (operation === 'getNumberDetails' && calm && allGood) {
 			assert.equal(result.failed.length, 0, `details in ${dialect.detailsPath}: ${JSON.stringify(result.failed[0]?.json.error)}`);
 			assert.ok(emulator.requests.length <= items.length + 1, 'more than one extra request in the run');
+		}
+
+		// Return All and Limit, whatever the list's shape and paging: each item gets the first Limit
+		// numbers of the WABA, or all of them, each once, by one request per page.
+		if (operation === 'getManyNumbers' && calm && allGood) {
+			const all = Object.entries(emulator.numbers())
+				.filter(([, number]) => number.wabaId === WABA_ID)
+				.map(([id]) => id);
+			let pages = 0;
+			cases.forEach(({ returnAll, limit }, index) => {
+				const wanted = returnAll ? all.length : Math.min(limit, all.length);
+				const ids = result.success.filter(({ pairedItem }) => pairedItem.item === index).map(({ json }) => json.phoneNumberId);
+				assert.equal(ids.length, wanted, `getManyNumbers item ${index} (${JSON.stringify({ returnAll, limit, dialect })})`);
+				assert.equal(new Set(ids).size, ids.length, `a number twice in ${JSON.stringify(dialect)}`);
+				assert.ok(ids.every((id) => all.includes(id)), `a number not in the WABA in ${JSON.stringify(dialect)}`);
+				pages += dialect.paging === 'cursor' ? Math.max(1, Math.ceil(wanted / dialect.pageSize)) : 1;
+			});
+			assert.equal(emulator.requests.length, pages, `pages asked for in ${JSON.stringify(dialect)}`);
 		}
 
 		const outputs = [
@@ -247,18 +275,32 @@ describe('Invariants in every dialect, for every operation', () => {
 			const requests = at.mine ? emulator.requests.filter(at.mine) : [];
 			// The emulator's own answer, not a fault's (an echo answers WA200 in any dialect).
 			const answeredByKaleyra = requests.length > 0 && requests.at(-1).fault === null;
-			if (branch === 'success') {
+			// Recover Existing Number: Kaleyra refused the add as already there (WA400), and the
+			// look-up found the number in the WABA's list, through its pages.
+			const recovered = branch === 'success' && json.alreadyExisted === true;
+			if (recovered) {
+				assert.equal(operation, 'addNumber', `${where}: alreadyExisted`);
+				assert.equal(json.code, 'WA400', `${where}: recovered from ${json.code}`);
+				assert.equal(emulator.numbers()[json.phoneNumberId]?.phoneNumber, json.phoneNumber);
+				assert.equal(emulator.numbers()[json.phoneNumberId]?.wabaId, WABA_ID);
+			}
+			if (operation === 'addNumber' && calm && testCase.variants[item.pairedItem.item].kind === 'other') {
+				assert.ok(recovered, `${where}: a number already there, not recovered (${json.error?.code})`);
+				assert.equal(json.phoneNumberId, POOL[testCase.picks[item.pairedItem.item]].id);
+			}
+			if (branch === 'success' && !recovered) {
 				assertRawCopies(json, where);
 				assert.ok(['WA200', 'WA202', 'WA500'].includes(json.code), `${where}: success with ${json.code}`);
 				if (json.code === 'WA500') assert.equal(json.alreadyApproved, true);
 				if (answeredByKaleyra && json.code !== 'WA500')
 					assert.equal(json.code, dialect.accepted, `${where}: success code`);
 			}
-			if (operation === 'getNumberDetails' && branch === 'success') {
+			// An echo fault answers WA200 on any path: only Kaleyra's own yes tells the form.
+			if (operation === 'getNumberDetails' && branch === 'success' && answeredByKaleyra) {
 				const taken = dialect.detailsPath === 'both' ? ['plus', 'digits'] : [dialect.detailsPath];
 				assert.ok(taken.includes(json.pathForm), `${where}: pathForm ${json.pathForm}`);
 			}
-			if (operation === 'addNumber' && branch === 'success' && answeredByKaleyra) {
+			if (operation === 'addNumber' && branch === 'success' && !recovered && answeredByKaleyra) {
 				assert.equal(typeof json.phoneNumberId, 'string', `${where}: no phoneNumberId`);
 				assert.equal(json.phoneNumberId.length, dialect.idLength, `${where}: id length`);
 				assert.equal(emulator.numbers()[json.phoneNumberId]?.phoneNumber, json.phoneNumber);
@@ -269,7 +311,7 @@ describe('Invariants in every dialect, for every operation', () => {
 			if (judged.some(({ accepted }) => accepted)) {
 				assert.equal(branch, 'success', `${where}: accepted, yet on Error (${json.error?.code})`);
 			}
-			if (branch === 'success') {
+			if (branch === 'success' && !recovered) {
 				const last = judged.at(-1);
 				assert.ok(
 					last && (last.status === 200 || last.status === 202 || last.approved || json.code === 'WA500'),
