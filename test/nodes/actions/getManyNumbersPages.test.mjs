@@ -196,6 +196,23 @@ describe('Get Many Numbers: Return All, Limit and pages', () => {
 		assert.match(onlyItem(result, 'failed').json.error.message, /more than 8 MiB of output/);
 	});
 
+	it("retries a later page that a gateway's 503 answered, as the read it is, and counts the try", async () => {
+		const pages = paged(60, 25, elsewhere.url);
+		let failedOnce = false;
+		kaleyra.answer = (url) => {
+			if (url.searchParams.get('after') === 'c25' && !failedOnce) {
+				failedOnce = true;
+				return { status: 503, body: 'upstream connect error' };
+			}
+			return pages(url);
+		};
+		const result = await getMany({ returnAll: true });
+		assert.equal(result.failed.length, 0);
+		assert.equal(result.success.length, 60);
+		assert.equal(kaleyra.requests.length, 4);
+		assert.ok(result.success.every(({ json }) => json.attempts === 4));
+	});
+
 	it('a cursor given twice is a loop: Error, not endless requests', async () => {
 		kaleyra.answer = () => ok({ data: [entry(1)], paging: { cursors: { after: 'same' } } });
 		const result = await getMany({ returnAll: true });
