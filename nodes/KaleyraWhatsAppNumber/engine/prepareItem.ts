@@ -7,6 +7,13 @@ import { InvalidFieldError, checkFields } from '../helpers/validation';
 import type { FieldSpec, KaleyraOperation } from '../actions/operation';
 import type { ItemContext } from '../results/itemResults';
 import type { KaleyraRequest } from '../transport/kaleyraRequest';
+import {
+	inModelWords,
+	missingArgument,
+	modelKeysOf,
+	strayArguments,
+	swappedNumberAndId,
+} from './toolArguments';
 
 /** A request ready to send, or the problems that stop it; the context goes on the output item either way. */
 export interface PreparedItem {
@@ -25,17 +32,32 @@ export function prepareItem(
 	itemIndex: number,
 ): PreparedItem {
 	const fields = operation.fields as Record<string, FieldSpec<unknown>>;
+	const modelKeys = modelKeysOf(fns.getNode(), operation);
+	const raw: Record<string, unknown> = {};
 	// Reading a parameter inside its check: an expression that throws is that field's problem.
 	const checked = checkFields(
 		Object.fromEntries(
 			Object.entries(fields).map(([name, { check }]) => [
 				name,
-				() => check(fns.getNodeParameter(name, itemIndex, '')),
+				() => {
+					raw[name] = fns.getNodeParameter(name, itemIndex, '');
+					if (raw[name] === undefined && modelKeys[name])
+						throw new InvalidFieldError(missingArgument(name, modelKeys[name]));
+					return check(raw[name]);
+				},
 			]),
 		),
 	);
 	const context = { operation: operation.option.value, ...operation.context(checked.values) };
-	if (checked.problems.length > 0) return { context, problems: checked.problems };
+	const problems = [
+		...checked.problems,
+		...strayArguments(fns.getInputData()[itemIndex]?.json ?? {}, operation, modelKeys),
+	];
+	if (problems.length > 0)
+		return {
+			context,
+			problems: swappedNumberAndId(inModelWords(problems, modelKeys), raw, modelKeys),
+		};
 	try {
 		return {
 			context,
