@@ -68,298 +68,321 @@ function resultOf({ name, answer }) {
 	return items[0].json ?? items[0];
 }
 
-describe('examples/onboarding-agent.json: n8n’s AI Agent onboards a number through the tools', { skip }, () => {
-	let instance;
-	let server;
-	let model;
-	let rest;
-	let chatUrl;
-	// What the model is given at each step, and the state the script needs.
-	const seen = { phoneNumberId: null, kaleyraBefore: [], newCode: null };
+describe(
+	'examples/onboarding-agent.json: n8n’s AI Agent onboards a number through the tools',
+	{ skip },
+	() => {
+		let instance;
+		let server;
+		let model;
+		let rest;
+		let chatUrl;
+		// What the model is given at each step, and the state the script needs.
+		const seen = { phoneNumberId: null, kaleyraBefore: [], newCode: null };
 
-	const kaleyraPaths = async () =>
-		(await instance.emulator.requests()).map(
-			(r) => `${r.method} ${r.path.split('/whatsapp/')[1]}`,
-		);
+		const kaleyraPaths = async () =>
+			(await instance.emulator.requests()).map(
+				(r) => `${r.method} ${r.path.split('/whatsapp/')[1]}`,
+			);
 
-	// Each step checks the answers the model was given for its previous calls, then calls on.
-	const script = [
-		() => ({
-			toolCalls: [
-				{
-					name: 'Add_Number',
-					args: {
-						Phone_Number: NEW_NUMBER,
-						Country_Calling_Code: '91',
-						Display_Name: 'Acme Travel',
-						Channel: 'SMS',
-					},
-				},
-			],
-		}),
-		(body) => {
-			const [added] = lastToolAnswers(body);
-			seen.addAnswer = resultOf(added);
-			seen.phoneNumberId = seen.addAnswer.phoneNumberId;
-			return {
+		// Each step checks the answers the model was given for its previous calls, then calls on.
+		const script = [
+			() => ({
 				toolCalls: [
 					{
-						name: 'Verify_Number',
+						name: 'Add_Number',
 						args: {
-							Phone_Number_ID: seen.phoneNumberId,
 							Phone_Number: NEW_NUMBER,
-							OTP: WRONG_OTP,
-						},
-					},
-				],
-			};
-		},
-		(body) => {
-			seen.wrongAnswer = resultOf(lastToolAnswers(body)[0]);
-			return {
-				toolCalls: [
-					{
-						name: 'Retry_OTP',
-						args: { Phone_Number_ID: seen.phoneNumberId, Phone_Number: NEW_NUMBER, Channel: 'SMS' },
-					},
-				],
-			};
-		},
-		async (body) => {
-			seen.retryAnswer = resultOf(lastToolAnswers(body)[0]);
-			seen.newCode = (await instance.emulator.otps(NEW_NUMBER)).at(-1).otp;
-			seen.kaleyraBefore = await kaleyraPaths();
-			const id = seen.phoneNumberId;
-			// Four calls at once, each with one mistake: n8n passes them to the tools unchecked.
-			return {
-				toolCalls: [
-					{
-						name: 'Verify_Number',
-						// A number for the OTP: its leading zero is already gone.
-						args: { Phone_Number_ID: id, Phone_Number: NEW_NUMBER, OTP: 12345 },
-					},
-					{ name: 'Verify_Number', args: { Phone_Number_ID: id, Phone_Number: NEW_NUMBER } },
-					{
-						name: 'Retry_OTP',
-						// An extra field: a Retry OTP that meant to verify would send a new code.
-						args: {
-							Phone_Number_ID: id,
-							Phone_Number: NEW_NUMBER,
+							Country_Calling_Code: '91',
+							Display_Name: 'Acme Travel',
 							Channel: 'SMS',
-							OTP: seen.newCode,
 						},
 					},
-					{
-						name: 'Verify_Number',
-						args: { Phone_Number_ID: NEW_NUMBER, Phone_Number: id, OTP: seen.newCode },
-					},
 				],
-			};
-		},
-		async (body) => {
-			seen.mistakes = lastToolAnswers(body, 4).map((answer) => ({
-				name: answer.name,
-				text: answer.text,
-				result: resultOf(answer),
-			}));
-			seen.kaleyraAfterMistakes = await kaleyraPaths();
-			// The code as a person reads it out: in two groups of three.
-			const spoken = `${seen.newCode.slice(0, 3)} ${seen.newCode.slice(3)}`;
-			return {
-				toolCalls: [
-					{
-						name: 'Verify_Number',
-						args: { Phone_Number_ID: seen.phoneNumberId, Phone_Number: NEW_NUMBER, OTP: spoken },
-					},
-				],
-			};
-		},
-		(body) => {
-			seen.rightAnswer = resultOf(lastToolAnswers(body)[0]);
-			return { toolCalls: [{ name: 'Get_Number_Details', args: { Phone_Number: NEW_NUMBER } }] };
-		},
-		(body) => {
-			seen.detailsAnswer = resultOf(lastToolAnswers(body)[0]);
-			return { text: `${NEW_NUMBER} is verified and ${seen.detailsAnswer.status}.` };
-		},
-	];
-
-	before(async () => {
-		model = await startModelServer(script);
-		const [port, brokerPort] = await freePorts(2);
-		const example = readExamples().find((workflow) => workflow.id === EXAMPLE_ID);
-		// The one change to the example: its chat made public, so a test can post to it as the
-		// hosted chat page does (a builder chats in the editor instead).
-		const trigger = example.nodes.find((n) => n.type.endsWith('.chatTrigger'));
-		trigger.parameters.public = true;
-		chatUrl = `http://127.0.0.1:${port}/webhook/${trigger.webhookId}/chat`;
-		instance = await openInstance({
-			tarball: process.env.KALEYRA_E2E_TARBALL,
-			port,
-			brokerPort,
-			credentials: (url) => [
-				kaleyraCredential(url),
-				{
-					id: 'openAiAccount001',
-					name: 'OpenAI account',
-					type: 'openAiApi',
-					data: { apiKey: MODEL_API_KEY, url: model.url, header: false },
-				},
-			],
-			workflows: [example],
-			activate: [EXAMPLE_ID],
-		});
-		server = await startN8n(instance.n8n, { port });
-		rest = restClient(server.url);
-		await rest.setUpOwner();
-		await waitUntilServed(chatUrl);
-	});
-	after(() =>
-		stopN8nAndClose(
-			server,
-			() => instance?.close(),
-			() => model?.stop(),
-		),
-	);
-
-	test('one chat message: add, wrong code, new code, four mistakes refused unsent, right code, details', async (t) => {
-		await instance.emulator.reset();
-		const res = await fetch(chatUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({
-				action: 'sendMessage',
-				sessionId: 'agent-e2e',
-				chatInput: `Please connect ${NEW_NUMBER} for Acme Travel; the code can come by SMS.`,
 			}),
+			(body) => {
+				const [added] = lastToolAnswers(body);
+				seen.addAnswer = resultOf(added);
+				seen.phoneNumberId = seen.addAnswer.phoneNumberId;
+				return {
+					toolCalls: [
+						{
+							name: 'Verify_Number',
+							args: {
+								Phone_Number_ID: seen.phoneNumberId,
+								Phone_Number: NEW_NUMBER,
+								OTP: WRONG_OTP,
+							},
+						},
+					],
+				};
+			},
+			(body) => {
+				seen.wrongAnswer = resultOf(lastToolAnswers(body)[0]);
+				return {
+					toolCalls: [
+						{
+							name: 'Retry_OTP',
+							args: {
+								Phone_Number_ID: seen.phoneNumberId,
+								Phone_Number: NEW_NUMBER,
+								Channel: 'SMS',
+							},
+						},
+					],
+				};
+			},
+			async (body) => {
+				seen.retryAnswer = resultOf(lastToolAnswers(body)[0]);
+				seen.newCode = (await instance.emulator.otps(NEW_NUMBER)).at(-1).otp;
+				seen.kaleyraBefore = await kaleyraPaths();
+				const id = seen.phoneNumberId;
+				// Four calls at once, each with one mistake: n8n passes them to the tools unchecked.
+				return {
+					toolCalls: [
+						{
+							name: 'Verify_Number',
+							// A number for the OTP: its leading zero is already gone.
+							args: { Phone_Number_ID: id, Phone_Number: NEW_NUMBER, OTP: 12345 },
+						},
+						{ name: 'Verify_Number', args: { Phone_Number_ID: id, Phone_Number: NEW_NUMBER } },
+						{
+							name: 'Retry_OTP',
+							// An extra field: a Retry OTP that meant to verify would send a new code.
+							args: {
+								Phone_Number_ID: id,
+								Phone_Number: NEW_NUMBER,
+								Channel: 'SMS',
+								OTP: seen.newCode,
+							},
+						},
+						{
+							name: 'Verify_Number',
+							args: { Phone_Number_ID: NEW_NUMBER, Phone_Number: id, OTP: seen.newCode },
+						},
+					],
+				};
+			},
+			async (body) => {
+				seen.mistakes = lastToolAnswers(body, 4).map((answer) => ({
+					name: answer.name,
+					text: answer.text,
+					result: resultOf(answer),
+				}));
+				seen.kaleyraAfterMistakes = await kaleyraPaths();
+				// The code as a person reads it out: in two groups of three.
+				const spoken = `${seen.newCode.slice(0, 3)} ${seen.newCode.slice(3)}`;
+				return {
+					toolCalls: [
+						{
+							name: 'Verify_Number',
+							args: { Phone_Number_ID: seen.phoneNumberId, Phone_Number: NEW_NUMBER, OTP: spoken },
+						},
+					],
+				};
+			},
+			(body) => {
+				seen.rightAnswer = resultOf(lastToolAnswers(body)[0]);
+				return { toolCalls: [{ name: 'Get_Number_Details', args: { Phone_Number: NEW_NUMBER } }] };
+			},
+			(body) => {
+				seen.detailsAnswer = resultOf(lastToolAnswers(body)[0]);
+				return { text: `${NEW_NUMBER} is verified and ${seen.detailsAnswer.status}.` };
+			},
+		];
+
+		before(async () => {
+			model = await startModelServer(script);
+			const [port, brokerPort] = await freePorts(2);
+			const example = readExamples().find((workflow) => workflow.id === EXAMPLE_ID);
+			// The one change to the example: its chat made public, so a test can post to it as the
+			// hosted chat page does (a builder chats in the editor instead).
+			const trigger = example.nodes.find((n) => n.type.endsWith('.chatTrigger'));
+			trigger.parameters.public = true;
+			chatUrl = `http://127.0.0.1:${port}/webhook/${trigger.webhookId}/chat`;
+			instance = await openInstance({
+				tarball: process.env.KALEYRA_E2E_TARBALL,
+				port,
+				brokerPort,
+				credentials: (url) => [
+					kaleyraCredential(url),
+					{
+						id: 'openAiAccount001',
+						name: 'OpenAI account',
+						type: 'openAiApi',
+						data: { apiKey: MODEL_API_KEY, url: model.url, header: false },
+					},
+				],
+				workflows: [example],
+				activate: [EXAMPLE_ID],
+			});
+			server = await startN8n(instance.n8n, { port });
+			rest = restClient(server.url);
+			await rest.setUpOwner();
+			await waitUntilServed(chatUrl);
 		});
-		const reply = await res.text();
-		assert.equal(res.status, 200, reply);
+		after(() =>
+			stopN8nAndClose(
+				server,
+				() => instance?.close(),
+				() => model?.stop(),
+			),
+		);
 
-		// The tools as the model received them, first call (the same every call).
-		const [first] = model.requests;
-		const tools = Object.fromEntries(
-			first.body.tools.map(({ function: f }) => [
-				f.name,
-				{ description: f.description, parameters: f.parameters },
-			]),
-		);
-		t.diagnostic(`tools the model received: ${JSON.stringify(tools)}`);
-		assert.deepEqual(
-			model.requests.map((r) => r.url),
-			Array(script.length).fill('/v1/chat/completions'),
-			'one chat-completions call per step, never the Responses API',
-		);
-		assert.match(reply, /is verified and CONNECTED/, 'the chat got the model’s last words');
-		for (const request of model.requests)
+		test('one chat message: add, wrong code, new code, four mistakes refused unsent, right code, details', async (t) => {
+			await instance.emulator.reset();
+			const res = await fetch(chatUrl, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					action: 'sendMessage',
+					sessionId: 'agent-e2e',
+					chatInput: `Please connect ${NEW_NUMBER} for Acme Travel; the code can come by SMS.`,
+				}),
+			});
+			const reply = await res.text();
+			assert.equal(res.status, 200, reply);
+
+			// The tools as the model received them, first call (the same every call).
+			const [first] = model.requests;
+			const tools = Object.fromEntries(
+				first.body.tools.map(({ function: f }) => [
+					f.name,
+					{ description: f.description, parameters: f.parameters },
+				]),
+			);
+			t.diagnostic(`tools the model received: ${JSON.stringify(tools)}`);
 			assert.deepEqual(
-				request.body.tools.map((tool) => tool.function.name).sort(),
-				[...TOOL_NAMES].sort(),
+				model.requests.map((r) => r.url),
+				Array(script.length).fill('/v1/chat/completions'),
+				'one chat-completions call per step, never the Responses API',
 			);
-		for (const name of TOOL_NAMES) {
-			const { parameters } = tools[name];
-			assert.deepEqual(Object.keys(parameters.properties).sort(), [...TOOL_ARGUMENTS[name]].sort());
-			for (const [key, schema] of Object.entries(parameters.properties)) {
-				assert.equal(schema.type, 'string', `${name}.${key}`);
-				assert.ok(schema.description?.length > 20, `${name}.${key} has no description`);
+			assert.match(reply, /is verified and CONNECTED/, 'the chat got the model’s last words');
+			for (const request of model.requests)
+				assert.deepEqual(
+					request.body.tools.map((tool) => tool.function.name).sort(),
+					[...TOOL_NAMES].sort(),
+				);
+			for (const name of TOOL_NAMES) {
+				const { parameters } = tools[name];
+				assert.deepEqual(
+					Object.keys(parameters.properties).sort(),
+					[...TOOL_ARGUMENTS[name]].sort(),
+				);
+				for (const [key, schema] of Object.entries(parameters.properties)) {
+					assert.equal(schema.type, 'string', `${name}.${key}`);
+					assert.ok(schema.description?.length > 20, `${name}.${key} has no description`);
+				}
 			}
-		}
-		// Each tool says what calling it costs or changes.
-		assert.match(tools.Add_Number.description, /a code by a real SMS or voice call/);
-		assert.match(tools.Retry_OTP.description, /real SMS or voice call \(only when the person asks/);
-		assert.match(tools.Verify_Number.description, /each call uses up one of the code's tries/);
-		assert.match(tools.Get_Number_Details.description, /read-only/i);
-		assert.match(tools.Get_Many_Numbers.description, /read-only/i);
-		assert.match(tools.Verify_Number.parameters.properties.OTP.description, /6-digit/);
-		assert.match(tools.Verify_Number.parameters.properties.Phone_Number.description, /E\.164/);
-		assert.match(tools.Retry_OTP.parameters.properties.Channel.description, /SMS.*VOICE/);
+			// Each tool says what calling it costs or changes.
+			assert.match(tools.Add_Number.description, /a code by a real SMS or voice call/);
+			assert.match(
+				tools.Retry_OTP.description,
+				/real SMS or voice call \(only when the person asks/,
+			);
+			assert.match(tools.Verify_Number.description, /each call uses up one of the code's tries/);
+			assert.match(tools.Get_Number_Details.description, /read-only/i);
+			assert.match(tools.Get_Many_Numbers.description, /read-only/i);
+			assert.match(tools.Verify_Number.parameters.properties.OTP.description, /6-digit/);
+			assert.match(tools.Verify_Number.parameters.properties.Phone_Number.description, /E\.164/);
+			assert.match(tools.Retry_OTP.parameters.properties.Channel.description, /SMS.*VOICE/);
 
-		// What the model read back at each step.
-		assert.equal(seen.addAnswer.success, true, JSON.stringify(seen.addAnswer));
-		assert.match(seen.phoneNumberId, /^\d{15,}$/);
-		assert.equal(seen.wrongAnswer.error.code, 'WA400');
-		assert.match(seen.wrongAnswer.error.hint, /Retry OTP/);
-		assert.equal(seen.retryAnswer.success, true, JSON.stringify(seen.retryAnswer));
-		assert.equal(seen.retryAnswer.channel, 'SMS');
-		assert.equal(seen.rightAnswer.success, true, JSON.stringify(seen.rightAnswer));
-		assert.equal(seen.rightAnswer.otp, `****${seen.newCode.slice(-2)}`);
-		assert.equal(seen.detailsAnswer.status, 'CONNECTED');
+			// What the model read back at each step.
+			assert.equal(seen.addAnswer.success, true, JSON.stringify(seen.addAnswer));
+			assert.match(seen.phoneNumberId, /^\d{15,}$/);
+			assert.equal(seen.wrongAnswer.error.code, 'WA400');
+			assert.match(seen.wrongAnswer.error.hint, /Retry OTP/);
+			assert.equal(seen.retryAnswer.success, true, JSON.stringify(seen.retryAnswer));
+			assert.equal(seen.retryAnswer.channel, 'SMS');
+			assert.equal(seen.rightAnswer.success, true, JSON.stringify(seen.rightAnswer));
+			assert.equal(seen.rightAnswer.otp, `****${seen.newCode.slice(-2)}`);
+			assert.equal(seen.detailsAnswer.status, 'CONNECTED');
 
-		// Every argument mistake: a clear INVALID_INPUT naming the argument as the model wrote
-		// it, and nothing sent.
-		assert.deepEqual(seen.kaleyraAfterMistakes, seen.kaleyraBefore, 'a mistake reached Kaleyra');
-		const [numberOtp, missingOtp, extra, swapped] = seen.mistakes;
-		for (const mistake of seen.mistakes) {
-			assert.equal(mistake.result.success, false, mistake.text);
-			assert.equal(mistake.result.error.code, 'INVALID_INPUT', mistake.text);
-			assert.ok(!mistake.text.includes(seen.newCode), `${mistake.name} gave the OTP back`);
-		}
-		assert.deepEqual(numberOtp.result.error.arguments, ['OTP']);
-		assert.match(numberOtp.result.error.hint, /"OTP".*text/);
-		assert.deepEqual(missingOtp.result.error.arguments, ['OTP']);
-		assert.match(missingOtp.result.error.message, /OTP/);
-		assert.deepEqual(extra.result.error.arguments, ['OTP']);
-		assert.match(extra.result.error.hint, /Verify Number|Verify_Number/);
-		assert.deepEqual(swapped.result.error.arguments.sort(), ['Phone_Number', 'Phone_Number_ID']);
-		assert.match(swapped.result.error.hint, /swapped/);
+			// Every argument mistake: a clear INVALID_INPUT naming the argument as the model wrote
+			// it, and nothing sent.
+			assert.deepEqual(seen.kaleyraAfterMistakes, seen.kaleyraBefore, 'a mistake reached Kaleyra');
+			const [numberOtp, missingOtp, extra, swapped] = seen.mistakes;
+			for (const mistake of seen.mistakes) {
+				assert.equal(mistake.result.success, false, mistake.text);
+				assert.equal(mistake.result.error.code, 'INVALID_INPUT', mistake.text);
+				assert.ok(!mistake.text.includes(seen.newCode), `${mistake.name} gave the OTP back`);
+			}
+			assert.deepEqual(numberOtp.result.error.arguments, ['OTP']);
+			assert.match(numberOtp.result.error.hint, /"OTP".*text/);
+			assert.deepEqual(missingOtp.result.error.arguments, ['OTP']);
+			assert.match(missingOtp.result.error.message, /OTP/);
+			assert.deepEqual(extra.result.error.arguments, ['OTP']);
+			assert.match(extra.result.error.hint, /Verify Number|Verify_Number/);
+			assert.deepEqual(swapped.result.error.arguments.sort(), ['Phone_Number', 'Phone_Number_ID']);
+			assert.match(swapped.result.error.hint, /swapped/);
 
-		assert.deepEqual(await kaleyraPaths(), [
-			`POST ${WABA}/number/add`,
-			`POST ${WABA}/number/verify`,
-			`POST ${WABA}/number/retry_otp`,
-			`POST ${WABA}/number/verify`,
-			`GET %2B${NEW_NUMBER.slice(1)}/phone_number_details`,
-		]);
-		// Each request's log line names the run of the node: the two verifies are told apart.
-		const leaving = server
-			.output()
-			.split('\n')
-			.filter((line) => line.includes('Kaleyra verifyNumber request leaving'));
-		const runs = leaving.map((line) => /node "Verify Number", run (\d+), item 0,/.exec(line)?.[1]);
-		t.diagnostic(`Verify Number's request lines: ${leaving.join(' | ')}`);
-		assert.equal(runs.length, 2);
-		assert.ok(runs[0] !== undefined && runs[0] !== runs[1], `log lines: ${leaving.join('\n')}`);
-		const verifies = (await instance.emulator.requests()).filter((r) => r.path.endsWith('/verify'));
-		assert.deepEqual(
-			verifies.map((r) => r.json.otp),
-			[WRONG_OTP, seen.newCode],
-			'the spoken code went as six digits',
-		);
-
-		// The Kaleyra key reached neither the model nor n8n's database.
-		const apiKey = DEFAULT_ACCOUNT.apiKey;
-		for (const request of model.requests) {
-			assert.ok(!request.raw.includes(apiKey), 'the Kaleyra key reached the model');
-			assert.ok(!JSON.stringify(request.headers).includes(apiKey));
-		}
-		const n8nFolder = path.join(instance.userFolder, '.n8n');
-		const databaseFiles = fs.readdirSync(n8nFolder).filter((f) => f.startsWith('database'));
-		assert.ok(databaseFiles.length > 0, 'no database file found');
-		for (const file of databaseFiles)
-			assert.ok(
-				!fs.readFileSync(path.join(n8nFolder, file)).includes(apiKey),
-				`the Kaleyra key is in ${file}`,
+			assert.deepEqual(await kaleyraPaths(), [
+				`POST ${WABA}/number/add`,
+				`POST ${WABA}/number/verify`,
+				`POST ${WABA}/number/retry_otp`,
+				`POST ${WABA}/number/verify`,
+				`GET %2B${NEW_NUMBER.slice(1)}/phone_number_details`,
+			]);
+			// Each request's log line names the run of the node: the two verifies are told apart.
+			const leaving = server
+				.output()
+				.split('\n')
+				.filter((line) => line.includes('Kaleyra verifyNumber request leaving'));
+			const runs = leaving.map(
+				(line) => /node "Verify Number", run (\d+), item 0,/.exec(line)?.[1],
+			);
+			t.diagnostic(`Verify Number's request lines: ${leaving.join(' | ')}`);
+			assert.equal(runs.length, 2);
+			assert.ok(runs[0] !== undefined && runs[0] !== runs[1], `log lines: ${leaving.join('\n')}`);
+			const verifies = (await instance.emulator.requests()).filter((r) =>
+				r.path.endsWith('/verify'),
+			);
+			assert.deepEqual(
+				verifies.map((r) => r.json.otp),
+				[WRONG_OTP, seen.newCode],
+				'the spoken code went as six digits',
 			);
 
-		// Where n8n keeps the arguments the model wrote (the README says so): the code as typed.
-		const [summary] = await rest.get(`/executions?filter=${encodeURIComponent('{}')}`).then(
-			(data) => data.results,
-		);
-		const saved = await rest.get(`/executions/${summary.id}`);
-		const execution = executionFromRest(instance.n8n.target, saved);
-		assert.equal(execution.status, 'success');
-		const runData = execution.data.resultData.runData;
-		const holders = Object.keys(runData)
-			.filter((name) => JSON.stringify(runData[name]).includes(seen.newCode))
-			.sort();
-		t.diagnostic(`nodes whose stored run data holds the code as the model wrote it: ${holders}`);
-		assert.deepEqual(holders, ['Onboarding agent', 'OpenAI Chat Model', 'Retry OTP', 'Verify Number']);
-		const verifyRuns = runData['Verify Number'];
-		for (const run of verifyRuns)
-			for (const item of run.data?.ai_tool?.flat() ?? [])
-				if (item.json.otp) assert.match(item.json.otp, /^\*+\d\d$/);
-		t.diagnostic(
-			`Verify Number runs: ${verifyRuns.length}; inputOverride of the last: ${JSON.stringify(verifyRuns.at(-1).inputOverride)}`,
-		);
-	});
-});
+			// The Kaleyra key reached neither the model nor n8n's database.
+			const apiKey = DEFAULT_ACCOUNT.apiKey;
+			for (const request of model.requests) {
+				assert.ok(!request.raw.includes(apiKey), 'the Kaleyra key reached the model');
+				assert.ok(!JSON.stringify(request.headers).includes(apiKey));
+			}
+			const n8nFolder = path.join(instance.userFolder, '.n8n');
+			const databaseFiles = fs.readdirSync(n8nFolder).filter((f) => f.startsWith('database'));
+			assert.ok(databaseFiles.length > 0, 'no database file found');
+			for (const file of databaseFiles)
+				assert.ok(
+					!fs.readFileSync(path.join(n8nFolder, file)).includes(apiKey),
+					`the Kaleyra key is in ${file}`,
+				);
+
+			// Where n8n keeps the arguments the model wrote (the README says so): the code as typed.
+			const [summary] = await rest
+				.get(`/executions?filter=${encodeURIComponent('{}')}`)
+				.then((data) => data.results);
+			const saved = await rest.get(`/executions/${summary.id}`);
+			const execution = executionFromRest(instance.n8n.target, saved);
+			assert.equal(execution.status, 'success');
+			const runData = execution.data.resultData.runData;
+			const holders = Object.keys(runData)
+				.filter((name) => JSON.stringify(runData[name]).includes(seen.newCode))
+				.sort();
+			t.diagnostic(`nodes whose stored run data holds the code as the model wrote it: ${holders}`);
+			assert.deepEqual(holders, [
+				'Onboarding agent',
+				'OpenAI Chat Model',
+				'Retry OTP',
+				'Verify Number',
+			]);
+			const verifyRuns = runData['Verify Number'];
+			for (const run of verifyRuns)
+				for (const item of run.data?.ai_tool?.flat() ?? [])
+					if (item.json.otp) assert.match(item.json.otp, /^\*+\d\d$/);
+			t.diagnostic(
+				`Verify Number runs: ${verifyRuns.length}; inputOverride of the last: ${JSON.stringify(verifyRuns.at(-1).inputOverride)}`,
+			);
+		});
+	},
+);

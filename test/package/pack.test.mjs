@@ -7,8 +7,10 @@ import { describe, it } from 'node:test';
 import { PACKAGE_DIR } from '../helpers/engine.mjs';
 
 // The README is packed (npm shows it): about 38% of the unpacked bytes. 40 KiB held until it
-// gained the email onboarding walk-through (42 KiB packed).
-const MAX_PACKED_BYTES = 44 * 1024;
+// gained the email onboarding walk-through (42 KiB packed); 46 KiB since the node checks an AI
+// Agent's tool arguments (engine/toolArguments.ts, about 1.5 KB packed; the agent details went to
+// docs/ai-agent.md, which is not packed).
+const MAX_PACKED_BYTES = 46 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
