@@ -291,6 +291,11 @@ describe(
 			assert.equal(seen.addAnswer.success, true, JSON.stringify(seen.addAnswer));
 			assert.match(seen.phoneNumberId, /^\d{15,}$/);
 			assert.equal(seen.wrongAnswer.error.code, 'WA400');
+			assert.deepEqual(
+				seen.wrongAnswer.error.arguments,
+				['OTP'],
+				'the refused field in the model’s words',
+			);
 			assert.match(seen.wrongAnswer.error.hint, /Retry OTP/);
 			assert.equal(seen.retryAnswer.success, true, JSON.stringify(seen.retryAnswer));
 			assert.equal(seen.retryAnswer.channel, 'SMS');

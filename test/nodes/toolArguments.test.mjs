@@ -61,6 +61,18 @@ describe('Tool arguments, as n8n’s AI Agent hands them to the node', () => {
 		assert.equal(JSON.parse(emulator().requests[0].rawBody).otp, number.otp);
 	});
 
+	it('names the model’s key of the field Kaleyra refused', async () => {
+		const result = await toolCall(VERIFY_TOOL, {
+			Phone_Number_ID: number.id,
+			Phone_Number: number.phoneNumber,
+			OTP: '000000',
+		});
+		const { error } = onlyItem(result, 'failed').json;
+		assert.equal(error.code, 'WA400');
+		assert.deepEqual(error.fields, ['otp']);
+		assert.deepEqual(error.arguments, ['OTP']);
+	});
+
 	it('names a number given for the OTP by the model’s key, and says to send text', async () => {
 		const error = await refused(VERIFY_TOOL, {
 			Phone_Number_ID: number.id,

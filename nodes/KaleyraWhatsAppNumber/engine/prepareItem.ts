@@ -24,6 +24,8 @@ export interface PreparedItem {
 	/** The OTP the request carries, kept out of every output. */
 	secret?: string;
 	problems: FieldProblem[];
+	/** The model's key of each field it fills, when the node runs as an AI Agent's tool. */
+	modelKeys: Record<string, string>;
 }
 
 export function prepareItem(
@@ -57,6 +59,7 @@ export function prepareItem(
 		return {
 			context,
 			problems: swappedNumberAndId(inModelWords(problems, modelKeys), raw, modelKeys),
+			modelKeys,
 		};
 	try {
 		return {
@@ -65,10 +68,12 @@ export function prepareItem(
 			requestIn: (form) => operation.request(checked.values, form),
 			secret: operation.secret?.(checked.values),
 			problems: [],
+			modelKeys,
 		};
 	} catch (error) {
 		// A check across fields (a calling code that does not start the number).
-		if (error instanceof InvalidFieldError) return { context, problems: [error.problem] };
+		if (error instanceof InvalidFieldError)
+			return { context, problems: inModelWords([error.problem], modelKeys), modelKeys };
 		throw new NodeOperationError(fns.getNode(), error as Error, { itemIndex });
 	}
 }

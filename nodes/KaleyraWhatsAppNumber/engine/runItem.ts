@@ -19,6 +19,7 @@ import { readItemSettings } from './options';
 import { prepareItem } from './prepareItem';
 import type { Pacer } from './scheduler';
 import { sendWithRetries } from './sendWithRetries';
+import { withModelKeys } from './toolArguments';
 
 /** What all items of one node run share. */
 export interface RunContext {
@@ -71,7 +72,10 @@ export async function runItem(
 		delivery.kind === 'answer'
 			? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
 			: '';
-	const result = resultOfDelivery(prepared.context, delivery, rules, last.attempt);
+	const result = withModelKeys(
+		resultOfDelivery(prepared.context, delivery, rules, last.attempt),
+		prepared.modelKeys,
+	);
 	if (form !== undefined && result.ok)
 		result.items = result.items.map((json) => ({ ...json, pathForm: form }));
 	return redact(result, serverText);

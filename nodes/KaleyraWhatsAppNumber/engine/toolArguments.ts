@@ -9,6 +9,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import type { FieldSpec, KaleyraOperation } from '../actions/operation';
 import { OPERATIONS } from '../actions/registry';
 import type { FieldProblem } from '../helpers/validation';
+import type { ItemResult } from '../results/itemResults';
 
 // $fromAI('key', …), the key quoted any of the three ways an expression may.
 const FROM_AI_KEY = /\$fromAI\(\s*(['"`])([A-Za-z0-9_-]{1,64})\1/;
@@ -116,4 +117,13 @@ export function swappedNumberAndId(
 			? { ...problem, hint }
 			: problem,
 	);
+}
+
+/** A refusal's fields also by the model's keys: Kaleyra's `fields: ["otp"]` is "OTP" to the model. */
+export function withModelKeys(result: ItemResult, modelKeys: Record<string, string>): ItemResult {
+	if (result.ok) return result;
+	const keys = result.failure.fields.flatMap((field) => modelKeys[field] ?? []);
+	if (keys.length === 0 || result.failure.arguments) return result;
+	const failure = { ...result.failure, arguments: keys };
+	return { ...result, failure, json: { ...result.json, error: failure } };
 }
