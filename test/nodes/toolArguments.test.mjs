@@ -82,7 +82,16 @@ describe('Tool arguments, as n8n’s AI Agent hands them to the node', () => {
 		assert.deepEqual(error.fields, ['otp']);
 		assert.deepEqual(error.arguments, ['OTP']);
 		assert.equal(error.message, 'otp (tool argument "OTP") has 5 digits; it needs exactly 6');
-		assert.match(error.hint, /^"OTP": The OTP is the 6-digit code/);
+		assert.match(
+			error.hint,
+			/^"OTP": Give the OTP as the 6-digit code the number received, as text/,
+		);
+		assert.match(error.hint, /no try was used up/);
+		assert.doesNotMatch(
+			error.hint,
+			/Retry OTP/,
+			'a new code would not help: the code was never sent',
+		);
 		assert.match(error.hint, /quoted as text/);
 	});
 

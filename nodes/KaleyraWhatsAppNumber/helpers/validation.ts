@@ -149,7 +149,8 @@ export function toOtp(field: string, value: unknown): string {
 		typeof value === 'number'
 			? ' A JSON number drops leading zeros: keep the OTP quoted as text where it comes from.'
 			: '';
-	const hint = `${HINTS.otp}${zeroLost}`;
+	// Not HINTS.otp ("use Retry OTP"): this code never reached Kaleyra, so it is retyped, not resent.
+	const hint = `Give the OTP as the 6-digit code the number received, as text (a string keeps a leading 0): this one was not sent, so no try was used up.${zeroLost}`;
 	const text = asText(field, value, hint).replace(OTP_SEPARATORS, '');
 	if (text === '') fail(field, 'is empty', hint);
 	const stray = firstOutside(text, /^[0-9]$/);
