@@ -111,6 +111,8 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 		const workflows = await rest.get('/workflows');
 		const names = workflows.map((workflow) => workflow.name).sort();
 		assert.deepEqual(names, [
+			'Kaleyra: check how your account answers (read-only)',
+			'Kaleyra: onboard a WhatsApp number by chat with an AI Agent',
 			'Kaleyra: onboard a WhatsApp number by email (add, reply with the OTP, verify or resend)',
 			'Kaleyra: onboard a WhatsApp number from a form (add, OTP, verify, status)',
 			'Kaleyra: verify a batch of WhatsApp numbers',

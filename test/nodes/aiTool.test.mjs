@@ -268,6 +268,21 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 		);
 	});
 
+	it('tells the model what each tool costs or changes, in the description it reads', async () => {
+		const { tools } = await turn();
+		const described = Object.fromEntries(tools.map(({ name, description }) => [name, description]));
+		assert.deepEqual(described, {
+			Add_Number:
+				'Add a phone number (Kaleyra sends it a code by a real SMS or voice call) to a WABA in Kaleyra WhatsApp Number',
+			Get_Number_Details: 'Get the details (read-only) of a phone number in Kaleyra WhatsApp Number',
+			Retry_OTP:
+				'Send a new OTP by a real SMS or voice call (only when the person asks for one: each call sends another) to a phone number in Kaleyra WhatsApp Number',
+			Verify_Number:
+				"Verify a phone number with the OTP the person gave (each call uses up one of the code's tries) in Kaleyra WhatsApp Number",
+			Get_Many_Numbers: 'Get many phone numbers (read-only) of a WABA in Kaleyra WhatsApp Number',
+		});
+	});
+
 	it(
 		'gives each tool an automatic description that names its own operation',
 		// n8n-workflow's makeDescription() takes an operation's `action` ("Add a phone number to a

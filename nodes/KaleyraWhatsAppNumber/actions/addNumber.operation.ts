@@ -12,7 +12,7 @@ export const addNumber = defineOperation({
 	option: {
 		name: 'Add Number',
 		value: 'addNumber',
-		action: 'Add a phone number to a WABA',
+		action: 'Add a phone number (Kaleyra sends it a code by a real SMS or voice call) to a WABA',
 		description:
 			'Add a number to a WhatsApp Business Account; Kaleyra sends it the first OTP and returns its phone number ID',
 	},

@@ -3,6 +3,11 @@ import type { Channel } from '../helpers/validation';
 import { toChannel, toDigitId, toE164 } from '../helpers/validation';
 import type { FieldSpec } from './operation';
 
+// Each field's own sample, in its placeholder and its hint: never another field's, so an example
+// shown next to a real value (a WABA ID in a result) cannot be mistaken for it.
+const WABA_ID_EXAMPLE = '766000000000001';
+const PHONE_NUMBER_ID_EXAMPLE = '678997654000001';
+
 export const wabaIdField: FieldSpec<string> = {
 	property: {
 		displayName: 'WABA ID',
@@ -10,11 +15,11 @@ export const wabaIdField: FieldSpec<string> = {
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: 'e.g. 766000000000001',
+		placeholder: `e.g. ${WABA_ID_EXAMPLE}`,
 		description:
 			'ID of the WhatsApp Business Account the number belongs to, as shown in Kaleyra (digits only)',
 	},
-	check: (value) => toDigitId('wabaId', value, 'WABA ID'),
+	check: (value) => toDigitId('wabaId', value, 'WABA ID', WABA_ID_EXAMPLE),
 };
 
 export const phoneNumberIdField: FieldSpec<string> = {
@@ -24,11 +29,11 @@ export const phoneNumberIdField: FieldSpec<string> = {
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: 'e.g. 678997654000001',
+		placeholder: `e.g. ${PHONE_NUMBER_ID_EXAMPLE}`,
 		description:
 			'ID Kaleyra returned when the number was added to the WABA (Add Number gives it as phoneNumberId). Digits only, kept as text: IDs of 16 digits or more do not survive as JSON numbers.',
 	},
-	check: (value) => toDigitId('phoneNumberId', value, 'phone number ID'),
+	check: (value) => toDigitId('phoneNumberId', value, 'phone number ID', PHONE_NUMBER_ID_EXAMPLE),
 };
 
 const E164_RULE =

@@ -14,7 +14,7 @@ export const getManyNumbers = defineOperation({
 	option: {
 		name: 'Get Many Numbers',
 		value: 'getManyNumbers',
-		action: 'Get many phone numbers of a WABA',
+		action: 'Get many phone numbers (read-only) of a WABA',
 		description: 'List the numbers of a WhatsApp Business Account with their status, one item each',
 	},
 	fields: {

@@ -17,7 +17,7 @@ export const getNumberDetails = defineOperation({
 	option: {
 		name: 'Get Number Details',
 		value: 'getNumberDetails',
-		action: 'Get the details of a phone number',
+		action: 'Get the details (read-only) of a phone number',
 		description:
 			'Get the status, quality rating, messaging limit and verified name of a number, with any error and its suggested solution',
 	},

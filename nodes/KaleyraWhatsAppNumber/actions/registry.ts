@@ -30,7 +30,9 @@ export function operationNamed(value: unknown): KaleyraOperation | undefined {
 }
 
 // One resource, as n8n's app nodes declare it: with it, n8n describes the node to an AI Agent by
-// the chosen operation's action ("Add a phone number to a WABA") instead of one text for all.
+// the chosen operation's action instead of one text for all ("<action> in Kaleyra WhatsApp Number",
+// n8n-workflow's makeDescription). The actions therefore say what a call costs or changes (a real
+// SMS or call, an OTP try, read-only): that text is what a model reads before it calls.
 const RESOURCE = 'phoneNumber';
 
 const resourceProperty: INodeProperties = {

@@ -8,7 +8,8 @@ export const retryOtp = defineOperation({
 	option: {
 		name: 'Retry OTP',
 		value: 'retryOtp',
-		action: 'Send a new OTP to a phone number',
+		action:
+			'Send a new OTP by a real SMS or voice call (only when the person asks for one: each call sends another) to a phone number',
 		description: 'Ask Kaleyra to send the number a new OTP, by SMS or voice call',
 	},
 	notice:

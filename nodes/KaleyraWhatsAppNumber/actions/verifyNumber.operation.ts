@@ -9,7 +9,8 @@ export const verifyNumber = defineOperation({
 	option: {
 		name: 'Verify Number',
 		value: 'verifyNumber',
-		action: 'Verify a phone number with its OTP',
+		action:
+			"Verify a phone number with the OTP the person gave (each call uses up one of the code's tries)",
 		description: 'Finish verifying a number added to a WABA, with the OTP it received',
 	},
 	fields: {

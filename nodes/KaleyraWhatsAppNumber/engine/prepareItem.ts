@@ -7,6 +7,13 @@ import { InvalidFieldError, checkFields } from '../helpers/validation';
 import type { FieldSpec, KaleyraOperation } from '../actions/operation';
 import type { ItemContext } from '../results/itemResults';
 import type { KaleyraRequest } from '../transport/kaleyraRequest';
+import {
+	inModelWords,
+	missingArgument,
+	modelKeysOf,
+	strayArguments,
+	swappedNumberAndId,
+} from './toolArguments';
 
 /** A request ready to send, or the problems that stop it; the context goes on the output item either way. */
 export interface PreparedItem {
@@ -19,6 +26,8 @@ export interface PreparedItem {
 	/** The checked values, for the requests that may follow the first (pages, a look-up). */
 	values?: Record<string, unknown>;
 	problems: FieldProblem[];
+	/** The model's key of each field it fills, when the node runs as an AI Agent's tool. */
+	modelKeys: Record<string, string>;
 }
 
 export function prepareItem(
@@ -27,17 +36,33 @@ export function prepareItem(
 	itemIndex: number,
 ): PreparedItem {
 	const fields = operation.fields as Record<string, FieldSpec<unknown>>;
+	const modelKeys = modelKeysOf(fns.getNode(), operation);
+	const raw: Record<string, unknown> = {};
 	// Reading a parameter inside its check: an expression that throws is that field's problem.
 	const checked = checkFields(
 		Object.fromEntries(
 			Object.entries(fields).map(([name, { check }]) => [
 				name,
-				() => check(fns.getNodeParameter(name, itemIndex, '')),
+				() => {
+					raw[name] = fns.getNodeParameter(name, itemIndex, '');
+					if (raw[name] === undefined && modelKeys[name])
+						throw new InvalidFieldError(missingArgument(name, modelKeys[name]));
+					return check(raw[name]);
+				},
 			]),
 		),
 	);
 	const context = { operation: operation.option.value, ...operation.context(checked.values) };
-	if (checked.problems.length > 0) return { context, problems: checked.problems };
+	const problems = [
+		...checked.problems,
+		...strayArguments(fns.getInputData()[itemIndex]?.json ?? {}, operation, modelKeys),
+	];
+	if (problems.length > 0)
+		return {
+			context,
+			problems: swappedNumberAndId(inModelWords(problems, modelKeys), raw, modelKeys),
+			modelKeys,
+		};
 	try {
 		return {
 			context,
@@ -46,10 +71,12 @@ export function prepareItem(
 			secret: operation.secret?.(checked.values),
 			values: checked.values,
 			problems: [],
+			modelKeys,
 		};
 	} catch (error) {
 		// A check across fields (a calling code that does not start the number).
-		if (error instanceof InvalidFieldError) return { context, problems: [error.problem] };
+		if (error instanceof InvalidFieldError)
+			return { context, problems: inModelWords([error.problem], modelKeys), modelKeys };
 		throw new NodeOperationError(fns.getNode(), error as Error, { itemIndex });
 	}
 }

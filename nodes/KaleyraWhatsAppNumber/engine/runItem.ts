@@ -23,6 +23,7 @@ import { recoverExisting } from './recoverExisting';
 import type { Pacer } from './scheduler';
 import type { Sent } from './sendWithRetries';
 import { sendWithRetries } from './sendWithRetries';
+import { withModelKeys } from './toolArguments';
 
 /** What all items of one node run share. */
 export interface RunContext {
@@ -126,7 +127,7 @@ export async function runItem(
 	if (form !== undefined && result.ok)
 		result.items = result.items.map((json) => ({ ...json, pathForm: form }));
 	// The one redaction point: every Success item of every page, a look-up's, every Error item.
-	return redactor.redact(result);
+	return redactor.redact(withModelKeys(result, prepared.modelKeys));
 }
 
 /** What the server said that an item may quote: the body, and where a redirect pointed. */

@@ -31,6 +31,8 @@ export function logRequestLeaving(
 ): void {
 	const executionId = fns.getExecutionId();
 	const node = fns.getNode().name;
+	// Which run of the node: an agent that calls the same tool twice runs it twice in one execution.
+	const runIndex = Number(fns.getWorkflowDataProxy(itemIndex).$runIndex ?? 0);
 	const named: IDataObject = {};
 	for (const field of NAMING_FIELDS) {
 		const value = context[field];
@@ -43,7 +45,7 @@ export function logRequestLeaving(
 	// n8n's default log format prints the message alone, so it says everything; with
 	// N8N_LOG_FORMAT=json the same facts come as fields too. Info: debug lines are hidden by default.
 	fns.logger.info(
-		`Kaleyra ${String(context.operation)} request leaving: execution ${executionId}, node ${JSON.stringify(node)}, item ${itemIndex}, attempt ${attempt}${fields}`,
-		{ executionId, node, itemIndex, attempt, operation: context.operation, ...named },
+		`Kaleyra ${String(context.operation)} request leaving: execution ${executionId}, node ${JSON.stringify(node)}, run ${runIndex}, item ${itemIndex}, attempt ${attempt}${fields}`,
+		{ executionId, node, runIndex, itemIndex, attempt, operation: context.operation, ...named },
 	);
 }

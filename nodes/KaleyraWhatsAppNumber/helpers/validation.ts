@@ -6,9 +6,12 @@
 import { HINTS } from './hints';
 
 export interface FieldProblem {
+	/** The parameter; empty for a tool argument that fills none. */
 	field: string;
 	rule: string;
 	hint: string;
+	/** The key an AI Agent's model gave the value by, when the node runs as its tool. */
+	argument?: string;
 }
 
 export class InvalidFieldError extends Error {
@@ -82,7 +85,7 @@ function requireDigits(field: string, text: string, hint: string): void {
  * IDs are digit strings. A JSON number past 2^53 has already lost digits by the
  * time it reaches the node, so it is refused rather than sent wrong.
  */
-export function toDigitId(field: string, value: unknown, label: string): string {
+export function toDigitId(field: string, value: unknown, label: string, example: string): string {
 	if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
 		fail(
 			field,
@@ -90,7 +93,7 @@ export function toDigitId(field: string, value: unknown, label: string): string 
 			`Keep the ${label} quoted as text where it comes from: a JSON number this long has already lost its last digits.`,
 		);
 	}
-	const hint = `Give the ${label} as digits only, such as 766000000000001.`;
+	const hint = `Give the ${label} as digits only, such as ${example}.`;
 	const text = asText(field, value, hint);
 	requireDigits(field, text, hint);
 	if (text.length > MAX_ID_DIGITS)
@@ -134,14 +137,21 @@ export function toE164(field: string, value: unknown): string {
 	return phone;
 }
 
-/** Six digits, kept as a string so a leading zero survives. Messages never show the OTP. */
+// Spaces and dashes between digits, as a code is read out or shown ("123 456", "12-34-56").
+const OTP_SEPARATORS = /(?<=[0-9])[\s-]+(?=[0-9])/g;
+
+/**
+ * Six digits, kept as a string so a leading zero survives; spaces and dashes between the digits
+ * are dropped. Messages never show the OTP.
+ */
 export function toOtp(field: string, value: unknown): string {
 	const zeroLost =
 		typeof value === 'number'
 			? ' A JSON number drops leading zeros: keep the OTP quoted as text where it comes from.'
 			: '';
-	const hint = `${HINTS.otp}${zeroLost}`;
-	const text = asText(field, value, hint);
+	// Not HINTS.otp ("use Retry OTP"): this code never reached Kaleyra, so it is retyped, not resent.
+	const hint = `Give the OTP as the 6-digit code the number received, as text (a string keeps a leading 0): this one was not sent, so no try was used up.${zeroLost}`;
+	const text = asText(field, value, hint).replace(OTP_SEPARATORS, '');
 	if (text === '') fail(field, 'is empty', hint);
 	const stray = firstOutside(text, /^[0-9]$/);
 	if (stray)

@@ -37,6 +37,8 @@ export interface ItemFailure extends IDataObject {
 	message: string;
 	httpStatus: number | null;
 	fields: string[];
+	/** The tool arguments at fault, by the model's keys, when the node ran as an agent's tool. */
+	arguments?: string[];
 	hint: string;
 	retryable: boolean;
 }
@@ -100,12 +102,19 @@ export function failureResult(
 }
 
 export function invalidInputFailure(problems: FieldProblem[]): ItemFailure {
+	const named = ({ field, argument }: FieldProblem) => {
+		if (argument === undefined) return field;
+		return field ? `${field} (tool argument "${argument}")` : `Tool argument "${argument}"`;
+	};
+	const toolArguments = [...new Set(problems.flatMap((p) => (p.argument ? [p.argument] : [])))];
 	return {
 		code: OWN_ERROR_CODES.invalidInput,
-		message: problems.map((p) => `${p.field} ${p.rule}`).join('; '),
+		message: problems.map((p) => `${named(p)} ${p.rule}`).join('; '),
 		httpStatus: null,
-		fields: problems.map((p) => p.field),
-		hint: problems.map((p) => p.hint).join(' '),
+		fields: problems.flatMap((p) => (p.field ? [p.field] : [])),
+		...(toolArguments.length > 0 && { arguments: toolArguments }),
+		// Two fields can share one hint (a swap): said once.
+		hint: [...new Set(problems.map((p) => p.hint))].join(' '),
 		retryable: false,
 	};
 }

@@ -49,7 +49,7 @@ if (process.env[CHILD]) {
 				assert.ok(line.includes(`phoneNumber ${MASKED[index]}`), line);
 				assert.ok(!line.includes(PHONES[index]), `the full number is in ${line}`);
 			}
-			assert.match(lines[1], /Kaleyra verifyNumber request leaving: execution \S+, node "Kaleyra", item 0, attempt 1, phoneNumber \+91\*{8}01, phoneNumberId 100000000000001, wabaId 766000000000001/);
+			assert.match(lines[1], /Kaleyra verifyNumber request leaving: execution \S+, node "Kaleyra", run 0, item 0, attempt 1, phoneNumber \+91\*{8}01, phoneNumberId 100000000000001, wabaId 766000000000001/);
 			for (const phone of PHONES) assert.ok(!output.includes(phone), `${phone} is in the log`);
 		});
 
@@ -69,6 +69,7 @@ if (process.env[CHILD]) {
 			});
 			assert.equal(entries[1].metadata.phoneNumber, MASKED[1]);
 			assert.equal(entries[1].metadata.phoneNumberId, '100000000000001');
+			assert.equal(entries[1].metadata.runIndex, 0);
 			for (const phone of PHONES) assert.ok(!output.includes(phone), `${phone} is in the log`);
 		});
 	});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { runKaleyraNode } from '../../helpers/engine.mjs';
+import { NODE_TYPE, nodeTypes, runKaleyraNode } from '../../helpers/engine.mjs';
 import {
 	MAPPED_PARAMETERS,
 	NUMBERS,
@@ -88,6 +88,26 @@ describe('Input checks, before any request', () => {
 		assert.match(json.error.hint, /JSON number drops leading zeros: keep the OTP quoted as text/);
 	});
 
+	// As a code is read out or shown: the separators between its digits are dropped.
+	for (const written of ['123 456', '123-456', '12 34 56', '1-2-3-4-5-6', ' 123 - 456 ']) {
+		it(`takes the OTP ${JSON.stringify(written)} as its six digits`, async () => {
+			const item = itemFor(NUMBERS.pending1, { otp: written });
+			onlyItem(await runOperation(emulator(), 'verifyNumber', [item]), 'success');
+			assert.equal(JSON.parse(emulator().requests[0].rawBody).otp, NUMBERS.pending1.otp);
+		});
+	}
+
+	for (const [otp, rule] of [
+		['123 45', 'has 5 digits; it needs exactly 6'],
+		['123_456', 'has a character that is not a digit 0-9 at position 4'],
+		['-123456', 'has a character that is not a digit 0-9 at position 1'],
+	]) {
+		it(`still rejects the OTP ${JSON.stringify(otp)}: "${rule}"`, async () => {
+			const json = await rejected('verifyNumber', { otp });
+			assert.equal(json.error.message, `otp ${rule}`);
+		});
+	}
+
 	it('takes an OTP that arrives as a 6-digit JSON number', async () => {
 		const item = itemFor(NUMBERS.pending1, { otp: 123456 });
 		onlyItem(await runOperation(emulator(), 'verifyNumber', [item]), 'success');
@@ -114,6 +134,20 @@ describe('Input checks, before any request', () => {
 		assert.deepEqual(json.error.fields, ['phoneNumberId']);
 		assert.match(json.error.message, /too long for a JSON number to hold exactly: its last digits are already wrong/);
 		assert.match(json.error.hint, /quoted as text/);
+	});
+
+	// Each hint's example is its own field's sample: a result shows the hint next to the real
+	// wabaId, which the WABA ID's sample (766000000000001, the emulator's) would look like.
+	it('gives each ID its own example in its hint and placeholder', async () => {
+		const [idError, wabaError] = [
+			(await rejected('verifyNumber', { phoneNumberId: 'x' })).error.hint,
+			(await rejected('verifyNumber', { wabaId: 'x' })).error.hint,
+		];
+		assert.match(idError, /such as 678997654000001\./);
+		assert.match(wabaError, /such as 766000000000001\./);
+		const { properties } = nodeTypes.getByName(NODE_TYPE).description;
+		for (const property of properties.filter(({ name }) => name === 'phoneNumberId'))
+			assert.equal(property.placeholder, 'e.g. 678997654000001');
 	});
 
 	for (const wabaId of ['766-000', '', 'WABA1']) {
