@@ -26,6 +26,15 @@ const RETRY_TOOL = {
 	phoneNumber: byModel('Phone_Number'),
 	typeVerification: byModel('Channel'),
 };
+const byModelAs = (key, type) =>
+	`={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${key}', \`\`, '${type}') }}`;
+const LIST_TOOL = {
+	operation: 'getManyNumbers',
+	wabaId: WABA_ID,
+	returnAll: byModelAs('Return_All', 'boolean'),
+	limit: byModelAs('Limit', 'number'),
+};
+const DETAILS_TOOL = { operation: 'getNumberDetails', phoneNumber: byModel('Phone_Number') };
 // What a Chat Trigger gives the agent: n8n merges it into every tool call's item.
 const CHAT_INPUT = { sessionId: 's1', action: 'sendMessage', chatInput: 'Verify my number' };
 const number = NUMBERS.pending1;
@@ -161,5 +170,47 @@ describe('Tool arguments, as n8n’s AI Agent hands them to the node', () => {
 			error.hint,
 			'"Phone_Number_ID" and "Phone_Number" look swapped: give "Phone_Number_ID" the digits Add Number returned as phoneNumberId, and "Phone_Number" the number with "+" and its country code.',
 		);
+	});
+
+	it('lists every number when the model turns Return All on and leaves Limit out', async () => {
+		const result = await toolCall(LIST_TOOL, { Return_All: true });
+		assert.equal(result.error, undefined);
+		assert.deepEqual(result.failed, []);
+		assert.ok(result.success.length > 0, 'no number listed');
+		assert.ok(emulator().requests.every(({ method }) => method === 'GET'));
+	});
+
+	it('says Limit is missing when the model leaves it out with Return All off', async () => {
+		const error = await refused(LIST_TOOL, { Return_All: false });
+		assert.deepEqual(error.arguments, ['Limit']);
+		assert.match(error.hint, /Call the tool again with "Limit" as well/);
+	});
+
+	it('refuses Return All given to Add Number: it belongs to Get Many Numbers', async () => {
+		const error = await refused(
+			{
+				operation: 'addNumber',
+				wabaId: WABA_ID,
+				phoneNumber: byModel('Phone_Number'),
+				countryCode: '91',
+				displayName: 'Acme Travel',
+				typeVerification: 'SMS',
+			},
+			{ Phone_Number: '+919765400777', Return_All: true },
+		);
+		assert.deepEqual(error.arguments, ['Return_All']);
+		assert.match(error.hint, /"Return_All" belongs to Get Many Numbers/);
+	});
+
+	it('names the model’s key of a field a documented refusal of the catalogue names', async () => {
+		emulator().setFaults({ queue: Array(4).fill('answer:unauthorizedPhoneNumber') });
+		const result = await toolCall(
+			{ ...DETAILS_TOOL, options: { maxTries: 1 } },
+			{ Phone_Number: number.phoneNumber },
+		);
+		const { error } = onlyItem(result, 'failed').json;
+		assert.equal(error.code, 'WA401');
+		assert.deepEqual(error.fields, ['phoneNumber']);
+		assert.deepEqual(error.arguments, ['Phone_Number']);
 	});
 });

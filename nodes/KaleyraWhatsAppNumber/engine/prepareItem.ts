@@ -1,5 +1,5 @@
 /** Reads and checks one item's parameters for an operation: the request, or every problem. */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { FieldProblem } from '../helpers/validation';
@@ -41,11 +41,11 @@ export function prepareItem(
 	// Reading a parameter inside its check: an expression that throws is that field's problem.
 	const checked = checkFields(
 		Object.fromEntries(
-			Object.entries(fields).map(([name, { check }]) => [
+			Object.entries(fields).map(([name, { check, property }]) => [
 				name,
 				() => {
 					raw[name] = fns.getNodeParameter(name, itemIndex, '');
-					if (raw[name] === undefined && modelKeys[name])
+					if (raw[name] === undefined && modelKeys[name] && shownBy(property, raw))
 						throw new InvalidFieldError(missingArgument(name, modelKeys[name]));
 					return check(raw[name]);
 				},
@@ -79,4 +79,14 @@ export function prepareItem(
 			return { context, problems: inModelWords([error.problem], modelKeys), modelKeys };
 		throw new NodeOperationError(fns.getNode(), error as Error, { itemIndex });
 	}
+}
+
+/**
+ * Whether a field is asked for, by the values of the fields before it: Limit is not, while the
+ * model turned Return All on, so leaving it out is no mistake.
+ */
+function shownBy(property: INodeProperties, raw: Record<string, unknown>): boolean {
+	return Object.entries(property.displayOptions?.show ?? {}).every(
+		([field, allowed]) => !(field in raw) || (allowed ?? []).includes(raw[field] as never),
+	);
 }
