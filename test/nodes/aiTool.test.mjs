@@ -273,7 +273,7 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 		const described = Object.fromEntries(tools.map(({ name, description }) => [name, description]));
 		assert.deepEqual(described, {
 			Add_Number:
-				'Add a phone number (Kaleyra sends it a code by a real SMS or voice call) to a WABA in Kaleyra WhatsApp Number',
+				'Add a phone number (Kaleyra sends it a code by a real SMS or voice call; one already added is looked up, no code sent) to a WABA in Kaleyra WhatsApp Number',
 			Get_Number_Details: 'Get the details (read-only) of a phone number in Kaleyra WhatsApp Number',
 			Retry_OTP:
 				'Send a new OTP by a real SMS or voice call (only when the person asks for one: each call sends another) to a phone number in Kaleyra WhatsApp Number',

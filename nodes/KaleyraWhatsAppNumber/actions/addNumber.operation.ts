@@ -12,7 +12,8 @@ export const addNumber = defineOperation({
 	option: {
 		name: 'Add Number',
 		value: 'addNumber',
-		action: 'Add a phone number (Kaleyra sends it a code by a real SMS or voice call) to a WABA',
+		action:
+			'Add a phone number (Kaleyra sends it a code by a real SMS or voice call; one already added is looked up, no code sent) to a WABA',
 		description:
 			'Add a number to a WhatsApp Business Account; Kaleyra sends it the first OTP and returns its phone number ID',
 	},
