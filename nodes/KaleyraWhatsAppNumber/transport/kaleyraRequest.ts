@@ -3,7 +3,7 @@
  * network failure: it reports what happened so the caller can put the item on
  * the right branch, and so retries can tell whether Kaleyra may have seen it.
  */
-import type { IAdditionalCredentialOptions, IExecuteFunctions } from 'n8n-workflow';
+import type { IAdditionalCredentialOptions, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
 import { accountUrlOf } from '../../../credentials/kaleyraAccountUrl';
 import type { HttpAnswer, KaleyraEnvelope } from './kaleyraEnvelope';
@@ -90,7 +90,7 @@ const NOT_CONNECTED_CODES = new Set([
  * URL throws accountUrlOf's InvalidCredentialError (field, message, hint) unchanged: no
  * request is sent.
  */
-export async function resolveAccount(this: IExecuteFunctions): Promise<KaleyraAccount> {
+export async function resolveAccount(this: IExecuteFunctions | IPollFunctions): Promise<KaleyraAccount> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const accountUrl = accountUrlOf(credentials);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
@@ -156,7 +156,8 @@ function hostOf(url: string): string {
  * execution's cancel signal) fires.
  */
 export async function sendKaleyraCall(
-	this: IExecuteFunctions,
+	// The action node's run, or the trigger's poll: both send through n8n's helpers.
+	this: IExecuteFunctions | IPollFunctions,
 	account: KaleyraAccount,
 	call: KaleyraCall,
 	stop?: AbortSignal,
