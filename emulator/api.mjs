@@ -1,7 +1,9 @@
-// Kaleyra's number API as its documents describe it (verify, retry_otp) and as NOTES.md
-// infers it (add, list, details): routing, then the checks in the order README.md lists.
+// Kaleyra's number API as its documents describe it (verify, retry_otp) and as
+// docs/kaleyra-api.md infers it (add, list, details): routing, then the checks in the order
+// README.md lists, answered in the state's dialect (dialect.mjs).
 // Pure apart from the state changes a successful call makes (state.mjs).
-import { RESPONSES, numberAdded, numberDetails, numberList, verified } from './responses.mjs';
+import { RESPONSES, accepted } from './responses.mjs';
+import { addedData, detailsOf, indexOfCursor, listData, listEntry } from './shapes.mjs';
 
 // /v2/<sid>/whatsapp/<waba_id>/number[/add|/verify|/retry_otp]
 const NUMBER_ROUTE = /^\/v2\/([^/]+)\/whatsapp\/([^/]+)\/number(?:\/(add|verify|retry_otp))?$/;
@@ -9,13 +11,15 @@ const NUMBER_ROUTE = /^\/v2\/([^/]+)\/whatsapp\/([^/]+)\/number(?:\/(add|verify|
 const DETAILS_ROUTE = /^\/v2\/([^/]+)\/whatsapp\/([^/]+)\/phone_number_details$/;
 const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset=utf-8\s*)?$/i;
 const E164 = /^\+[1-9]\d{7,14}$/;
-// ASSUMED: details takes the E.164 number's digits without '+' (a '+' or %2B is refused).
-const E164_DIGITS = /^[1-9]\d{7,14}$/;
+// details' number: '+' (literal or %2B, any case) or nothing, then E.164's digits.
+const DETAILS_NUMBER = /^(\+|%2B)?([1-9]\d{7,14})$/i;
 const OTP = /^\d{6}$/;
 const DIGITS = /^\d+$/;
-// ASSUMED: add's country_code is the calling code's digits (1-3, no leading 0), e.g. "91".
+// ASSUMED (docs/kaleyra-api.md#add-fields): add's country_code is the calling code's digits
+// (1-3, no leading 0), e.g. "91".
 const COUNTRY_CODE = /^[1-9]\d{0,2}$/;
-// ASSUMED: Meta's display-name length, after trimming, in characters (code points).
+// ASSUMED (docs/kaleyra-api.md#display-name): Meta's display-name length, after trimming, in
+// characters (code points).
 const NAME_MIN = 3;
 const NAME_MAX = 512;
 const ADD_KEYS = ['country_code', 'name', 'phone_number', 'verification_type'];
@@ -77,11 +81,15 @@ function route(method, path) {
 	return operation ? { sid: details[1], wabaId: null, target: details[2], operation } : null;
 }
 
-/** Answer one API request. Returns one of the frozen replies from responses.mjs. */
+/** Answer one API request. Returns a frozen reply (responses.mjs). */
 export function answerApi(state, method, url, headers, parsed) {
 	const queryAt = url.indexOf('?');
-	const match = route(method, queryAt === -1 ? url : url.slice(0, queryAt));
+	const path = queryAt === -1 ? url : url.slice(0, queryAt);
+	const match = route(method, path);
 	if (!match) return RESPONSES.notFound;
+	match.path = path;
+	match.query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+	match.host = headers.host;
 
 	const { account } = state;
 	// 1. Only the `api-key` header counts; Authorization or ?api-key= do not.
@@ -99,72 +107,39 @@ export function answerApi(state, method, url, headers, parsed) {
 	return match.operation(state, parsed, match);
 }
 
-// ASSUMED: the list's `status` and details' fields for each internal state. An
-// `unavailable` number (its verify answers "try again later") still looks pending here.
-const STATUS = { pending: 'PENDING', approved: 'CONNECTED', unavailable: 'PENDING' };
-
-function listNumbers(state, parsed, { wabaId }) {
-	const list = [];
+function listNumbers(state, parsed, { wabaId, path, query, host }) {
+	const { dialect } = state;
+	const entries = [];
 	for (const [id, number] of state.numbers) {
 		if (number.wabaId !== wabaId) continue; // only the numbers of the WABA in the path
-		const approved = number.state === 'approved';
-		list.push({
-			id,
-			phone_number: number.phoneNumber, // ASSUMED: E.164 with '+'
-			name: number.name, // ASSUMED
-			status: STATUS[number.state], // ASSUMED: PENDING | CONNECTED
-			// ASSUMED: only for numbers added here (a fixture's first OTP channel is unknown)
-			...(number.verificationType ? { verification_type: number.verificationType } : {}),
-			quality_rating: approved ? 'GREEN' : 'UNKNOWN', // ASSUMED
-			messaging_limit_tier: approved ? 'TIER_1K' : null, // ASSUMED
-			verified_name: number.name, // ASSUMED: the display name, reviewed or not
-		});
+		entries.push(listEntry(id, number, dialect));
 	}
-	return numberList(list);
+	const after = query.get('after');
+	const start = after === null || dialect.paging === 'none' ? 0 : indexOfCursor(after);
+	// ASSUMED (docs/kaleyra-api.md#list-paging): a cursor that is not one of ours is a 400.
+	if (start === null || start > entries.length) return RESPONSES.invalidCursor;
+	const pageUrl = (cursor) => `http://${host}${path}?after=${encodeURIComponent(cursor)}`;
+	return accepted(listData(entries, start, dialect, pageUrl), dialect);
 }
 
-/** ASSUMED: every field name and value of details' `data` (NOTES.md's list of them). */
-export function detailsOf(number) {
-	if (number.state === 'approved') {
-		return {
-			messaging_limit_tier: 'TIER_1K', // ASSUMED
-			name_status: 'APPROVED', // ASSUMED
-			quality_rating: 'GREEN', // ASSUMED
-			quality_score: 'GREEN', // ASSUMED: a string, not Meta's { score, date }
-			status: 'CONNECTED', // ASSUMED
-			throughput_level: 'STANDARD', // ASSUMED
-			verified_name: number.name, // ASSUMED
-			can_receive_call: false, // ASSUMED: a boolean; no calling set up
-			can_send_message: true, // ASSUMED: a boolean
-			entity_type: 'PHONE_NUMBER', // ASSUMED
-			error: '', // ASSUMED: empty strings when there is no error
-			error_description: '', // ASSUMED
-			possible_solution: '', // ASSUMED
-		};
-	}
-	return {
-		messaging_limit_tier: null, // ASSUMED: no tier before verification
-		name_status: 'PENDING_REVIEW', // ASSUMED
-		quality_rating: 'UNKNOWN', // ASSUMED
-		quality_score: 'UNKNOWN', // ASSUMED
-		status: 'PENDING', // ASSUMED (also for an unavailable number)
-		throughput_level: 'NOT_APPLICABLE', // ASSUMED
-		verified_name: number.name, // ASSUMED
-		can_receive_call: false, // ASSUMED
-		can_send_message: false, // ASSUMED
-		entity_type: 'PHONE_NUMBER', // ASSUMED
-		error: 'number not verified', // ASSUMED
-		error_description: 'The phone number has not been verified with the OTP sent to it.', // ASSUMED
-		possible_solution: 'Verify the number with the OTP it received', // ASSUMED
-	};
-}
+// The path forms the dialect's detailsPath accepts.
+const PATH_FORMS = { plus: ['plus'], digits: ['digits'], both: ['plus', 'digits'] };
 
 function numberDetailsOf(state, parsed, { target }) {
-	// ASSUMED: 400 "invalid phone number" for a malformed or unknown number alike.
-	if (!E164_DIGITS.test(target)) return RESPONSES.invalidPhoneNumber;
-	const found = state.findByPhone(`+${target}`);
-	if (!found) return RESPONSES.invalidPhoneNumber;
-	return numberDetails(detailsOf(found.number));
+	const { dialect } = state;
+	const form = DETAILS_NUMBER.exec(target);
+	// ASSUMED (docs/kaleyra-api.md#details-path): a malformed number gets the documented 400.
+	if (!form) return RESPONSES.invalidPhoneNumber;
+	const found = state.findByPhone(`+${form[2]}`);
+	const accepts = PATH_FORMS[dialect.detailsPath].includes(form[1] ? 'plus' : 'digits');
+	// ASSUMED (docs/kaleyra-api.md#details-path): Kaleyra looks the path's text up as it
+	// comes, so a number in the form it does not use is as unknown as a number not there.
+	if (!found || !accepts) {
+		return dialect.wrongPathAnswer === 'wa401'
+			? RESPONSES.unauthorizedPhoneNumber
+			: RESPONSES.invalidPhoneNumber;
+	}
+	return accepted(detailsOf(found.number, dialect), dialect);
 }
 
 // Checks 4-9 of add, in this order; then the number is created and its first OTP sent.
@@ -175,34 +150,28 @@ function addNumber(state, { json }, { wabaId }) {
 		Object.keys(json).length === ADD_KEYS.length &&
 		ADD_KEYS.every((key) => typeof json[key] === 'string');
 	if (!wellFormed) return RESPONSES.badPayload;
-	// 5. country_code: 1-3 digits, no leading 0. ASSUMED body.
+	// 5. country_code: 1-3 digits, no leading 0. ASSUMED (docs/kaleyra-api.md#add-errors): body.
 	if (!COUNTRY_CODE.test(json.country_code)) return RESPONSES.invalidCountryCode;
 	// 6. '+' + country_code + phone_number is E.164 (8-15 digits): the documented body.
 	const phoneNumber = `+${json.country_code}${json.phone_number}`;
 	if (!E164.test(phoneNumber)) return RESPONSES.invalidPhoneNumber;
-	// 7. name: 3-512 characters once trimmed. ASSUMED rule and body.
+	// 7. name: 3-512 characters once trimmed. ASSUMED (docs/kaleyra-api.md#display-name).
 	const name = json.name.trim();
 	const nameLength = [...name].length;
 	if (nameLength < NAME_MIN || nameLength > NAME_MAX) return RESPONSES.invalidName;
-	// 8. verification_type: SMS or VOICE. ASSUMED body (retry_otp's text).
+	// 8. verification_type: SMS or VOICE. ASSUMED (docs/kaleyra-api.md#add-errors): body.
 	if (!isChannel(json.verification_type)) return RESPONSES.badVerificationType;
-	// 9. Not already on the account, in any WABA. ASSUMED body.
+	// 9. Not already on the account, in any WABA. ASSUMED (docs/kaleyra-api.md#add-errors).
 	if (state.findByPhone(phoneNumber)) return RESPONSES.phoneNumberExists;
 
 	const verificationType = json.verification_type;
 	const id = state.addNumber({ wabaId, phoneNumber, name, verificationType });
-	// ASSUMED: the whole success shape; `name` as stored (trimmed).
-	return numberAdded({
-		id,
-		phone_number: phoneNumber,
-		name,
-		verification_type: verificationType,
-		status: 'PENDING',
-	});
+	return accepted(addedData(id, state.numbers.get(id), state.dialect), state.dialect);
 }
 
 // 7. The id is known, is a number of the path's WABA, and phone_number is its number.
-// ASSUMED: an id of another WABA of the account is as unknown as a made-up one.
+// ASSUMED (docs/kaleyra-api.md#unknown-id): an id of another WABA of the account is as
+// unknown as a made-up one.
 function numberFor(state, { idDigits, json }, wabaId) {
 	const number = state.numbers.get(idDigits);
 	const matches = number && number.wabaId === wabaId && number.phoneNumber === json.phone_number;
@@ -217,8 +186,9 @@ function verifyNumber(state, parsed, { wabaId }) {
 	if (parsed.json.otp !== number.otp) return RESPONSES.wrongOtp;
 	const stateProblem = stateReply(number);
 	if (stateProblem) return stateProblem;
-	number.state = 'approved';
-	return verified(parsed.idDigits);
+	state.approve(number);
+	// verify's data: the phone number id as a string (the seed page's sample).
+	return accepted(parsed.idDigits, state.dialect);
 }
 
 function retryOtp(state, parsed, { wabaId }) {
@@ -233,9 +203,9 @@ function retryOtp(state, parsed, { wabaId }) {
 	if (!number) return RESPONSES.unknownPhoneNumberId;
 	const stateProblem = stateReply(number);
 	if (stateProblem) return stateProblem;
-	// The same OTP again (tests go on using the fixture's), over the channel asked for.
+	// A new code over the channel asked for; the previous one stops verifying.
 	state.sendOtp(number, parsed.json.type_verification, 'retry');
-	return RESPONSES.otpResent;
+	return accepted(true, state.dialect);
 }
 
 /**

@@ -33,6 +33,9 @@ const ROUTES = {
 	// The OTP messages sent, oldest first; ?phone=+919765400001 keeps one number's.
 	'GET otps': (emulator, rawBody, query) => otpsFor(emulator, query),
 	'GET counters': (emulator) => emulator.counters,
+	'GET dialect': (emulator) => emulator.dialect(),
+	// Body: a partial dialect; answers the full one. A bad axis or value answers 400.
+	'POST dialect': (emulator, rawBody) => emulator.setDialect(rawBody ? JSON.parse(rawBody) : {}),
 	// What reached the redirect faults' target (method, path, headers, rawBody, receivedAt).
 	'GET catcher': (emulator) => emulator.catcher.requests,
 	'POST reset': (emulator) => {
@@ -46,6 +49,12 @@ const ROUTES = {
 	},
 };
 
+// POST /__emulator/numbers/<id>, body any of { status, nameStatus, qualityRating, limit }:
+// answers the number as numbers() shows it; an unknown id, key or value answers 400.
+const NUMBER_ROUTE = /^numbers\/(\d+)$/;
+const updateNumber = (id) => (emulator, rawBody) =>
+	emulator.updateNumber(id, rawBody ? JSON.parse(rawBody) : {});
+
 const json = (status, value) => ({ status, body: JSON.stringify(value), headers: JSON_HEADERS });
 
 /** Returns { status, body, headers } for a request isControl() accepted. */
@@ -54,10 +63,15 @@ export function answerControl(emulator, method, url, rawBody) {
 	const path = queryAt === -1 ? url : url.slice(0, queryAt);
 	const name = path.slice(CONTROL_PREFIX.length);
 	if (method === 'GET' && (name === '' || path === '/__emulator')) {
-		const html = renderPage({ numbers: emulator.numbers(), otps: emulator.otps() });
+		const html = renderPage({
+			numbers: emulator.numbers(),
+			otps: emulator.otps(),
+			dialect: emulator.dialect(),
+		});
 		return { status: 200, body: html, headers: HTML_HEADERS };
 	}
-	const route = ROUTES[`${method} ${name}`];
+	const numberId = method === 'POST' ? NUMBER_ROUTE.exec(name)?.[1] : undefined;
+	const route = numberId === undefined ? ROUTES[`${method} ${name}`] : updateNumber(numberId);
 	if (!route) return json(404, { error: `no control route ${method} ${url}` });
 	try {
 		const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));

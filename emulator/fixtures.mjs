@@ -17,7 +17,8 @@ export const DEFAULT_ACCOUNT = deepFreeze({
 
 // state: 'pending' verifies; 'approved' answers WA500 already approved;
 // 'unavailable' answers WA500 Please try again later. `name` is the display name (what
-// add's `name` sets; ASSUMED to be what the list's `name` and details' `verified_name` show).
+// add's `name` sets; ASSUMED (docs/kaleyra-api.md#add-fields): also what the list's `name`
+// and details' `verified_name` show).
 // Every fixture belongs to the account's first WABA.
 export const NUMBERS = deepFreeze({
 	pending1: {

@@ -1,12 +1,14 @@
 // Kaleyra WhatsApp number API emulator: an HTTP server on 127.0.0.1 that answers add,
 // verify, retry_otp, the number list and number details (verify and retry_otp as strictly as
-// Kaleyra's documents, the rest as NOTES.md infers them), with a request log, the OTP
-// messages it "sent", fault injection and a control API. See README.md.
+// Kaleyra's documents, the rest as docs/kaleyra-api.md infers them, in a chosen dialect),
+// with a request log, the OTP messages it "sent", fault injection and a control API. See
+// README.md.
 import { createServer } from 'node:http';
 
 import { answerApi, parseBody } from './api.mjs';
 import { startCatcher } from './catcher.mjs';
 import { answerControl, isControl } from './control.mjs';
+import { DEFAULT_DIALECT, mergeDialect } from './dialect.mjs';
 import { createFaultPicker, deliverFault, isAfterProcessing } from './faults.mjs';
 import { DEFAULT_ACCOUNT, DEFAULT_NUMBERS } from './fixtures.mjs';
 import { createState } from './state.mjs';
@@ -15,7 +17,14 @@ export { DEFAULT_ACCOUNT, DEFAULT_NUMBERS, NUMBERS } from './fixtures.mjs';
 export { RESPONSES } from './responses.mjs';
 export { FAULT_KINDS } from './faults.mjs';
 export { CATCHER_PATH } from './catcher.mjs';
-export { FIRST_ADDED_ID, otpAt, otpText } from './state.mjs';
+export { FIRST_ADDED_ID, FIRST_ADDED_ID_14, otpAt, otpText } from './state.mjs';
+export { DEFAULT_DIALECT, DIALECT_AXES, dialectText, parseDialectArg } from './dialect.mjs';
+export {
+	LIMIT_VALUES,
+	NAME_STATUS_VALUES,
+	QUALITY_VALUES,
+	STATUS_VALUES,
+} from './numberFields.mjs';
 
 const NO_BODY = Object.freeze({ json: null, idType: null, idDigits: null, faultKeys: [] });
 
@@ -53,7 +62,8 @@ const bump = (table, key) => {
 };
 
 /**
- * @param {{ port?: number, account?: object, numbers?: object, recordRequests?: boolean,
+ * @param {{ port?: number, account?: object, numbers?: object, dialect?: object,
+ *   recordRequests?: boolean,
  *   onOtp?: (message: { phoneNumber: string, channel: string, otp: string, sentAt: number,
  *   reason: 'add' | 'retry' }) => void }} options
  * onOtp is called synchronously for every OTP the emulator "sends" (even with
@@ -65,7 +75,15 @@ export async function startKaleyraEmulator(options = {}) {
 	const recordRequests = options.recordRequests !== false;
 	const faults = createFaultPicker();
 	// recordRequests: false keeps no OTP messages either: a benchmark keeps no logs at all.
-	const state = createState({ account, fixture, keepOtps: recordRequests, onOtp: options.onOtp });
+	// The dialect it starts with (defaults under options.dialect) is the one reset() restores.
+	const dialect = mergeDialect(DEFAULT_DIALECT, options.dialect);
+	const state = createState({
+		account,
+		fixture,
+		dialect,
+		keepOtps: recordRequests,
+		onOtp: options.onOtp,
+	});
 	const requests = [];
 	const counters = newCounters();
 	// Where the redirect faults send a client; started first so a Location is always valid.
@@ -85,8 +103,18 @@ export async function startKaleyraEmulator(options = {}) {
 		numbers: () => state.snapshot(),
 		/** The OTP messages sent since the last reset, oldest first (copies). */
 		otps: () => state.otps.map((message) => ({ ...message })),
+		/** The full current dialect (frozen). */
+		dialect: () => state.dialect,
+		/** Changes the axes in `partial` (TypeError on an unknown axis or value); reset() undoes it. */
+		setDialect: (partial) => {
+			state.setDialect(partial);
+			return state.dialect;
+		},
+		/** Sets a number's { status, nameStatus, qualityRating, limit }; returns a copy of it. */
+		updateNumber: (id, changes) => state.updateNumber(id, changes),
 		reset() {
-			// Fixtures back, added numbers and OTP messages gone, id and OTP counters restarted.
+			// Fixtures back, added numbers and OTP messages gone, id and OTP counters restarted,
+			// the starting dialect back.
 			state.reset();
 			requests.length = 0;
 			catcher.requests.length = 0;

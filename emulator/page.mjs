@@ -1,10 +1,11 @@
-// GET /__emulator/: a page for a person (the sandbox user) that shows the numbers and the
-// OTP messages, newest first, as the phone would show them. One self-contained HTML document:
-// no script, no external asset; it reloads itself every few seconds.
+// GET /__emulator/: a page for a person (the sandbox user) that shows the OTP messages,
+// newest first, as the phone would show them, each number with the values list and details
+// answer now, and the dialect. One self-contained HTML document: no script, no external
+// asset; it reloads itself every few seconds.
+import { dialectText } from './dialect.mjs';
 import { otpText } from './state.mjs';
 
 const RELOAD_SECONDS = 3;
-const STATUS = { pending: 'PENDING', approved: 'CONNECTED', unavailable: 'PENDING (unavailable)' };
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 // Names come from the API (add's `name`): everything shown is escaped.
@@ -21,7 +22,9 @@ function numberRows(numbers) {
 		.map(
 			([id, n]) =>
 				`<tr><td>${escape(n.phoneNumber)}</td><td>${escape(n.name)}</td><td>${escape(id)}</td>` +
-				`<td>${escape(n.wabaId)}</td><td class="${escape(n.state)}">${escape(STATUS[n.state] ?? n.state)}</td>` +
+				`<td>${escape(n.wabaId)}</td><td class="${escape(n.state)}">${escape(n.status)}` +
+				`${n.state === 'unavailable' ? ' (unavailable)' : ''}</td><td>${escape(n.nameStatus)}</td>` +
+				`<td>${escape(n.qualityRating)}</td><td>${escape(n.limit ?? 'none')}</td>` +
 				`<td>${escape(n.otpSentCount)}</td></tr>`,
 		)
 		.join('\n');
@@ -42,8 +45,8 @@ function otpItems(otps) {
 	return `<ol class="otps">\n${items.join('\n')}\n</ol>`;
 }
 
-/** The whole page for a numbers() snapshot and the otps() list. */
-export function renderPage({ numbers, otps }) {
+/** The whole page for a numbers() snapshot, the otps() list and the current dialect. */
+export function renderPage({ numbers, otps, dialect }) {
 	return `<!doctype html>
 <html lang="en">
 <head>
@@ -72,11 +75,14 @@ ol.otps li { margin: .6rem 0; }
 ${otpItems(otps)}
 <h2>Numbers</h2>
 <table>
-<thead><tr><th>phone number</th><th>name</th><th>phone number id</th><th>WABA id</th><th>status</th><th>OTPs sent</th></tr></thead>
+<thead><tr><th>phone number</th><th>name</th><th>phone number id</th><th>WABA id</th><th>status</th><th>name status</th><th>quality rating</th><th>messaging limit</th><th>OTPs sent</th></tr></thead>
 <tbody>
 ${numberRows(numbers)}
 </tbody>
 </table>
+<h2>Dialect</h2>
+<p>How this emulator answers where Kaleyra's pages leave it open:</p>
+<p class="dialect"><code>${escape(dialectText(dialect))}</code></p>
 </body>
 </html>
 `;

@@ -3,9 +3,15 @@
 // Deterministic on purpose: after a reset, the n-th added number always gets the same id and
 // the same OTP, so a test can predict both.
 
-// ASSUMED: Meta's phone number ids are 15+ digit numbers; the emulator hands out 15-digit
-// ones from this counter (a safe integer, so a bare JSON number carries it exactly too).
+import { mergeDialect } from './dialect.mjs';
+import { checkNumberChanges, valuesFor } from './numberFields.mjs';
+
+// ASSUMED (docs/kaleyra-api.md#id-length): phone number ids are 14 or 15 digit numbers (the
+// dialect's idLength); the emulator hands them out from a counter starting here (safe
+// integers, so a bare JSON number carries them exactly too).
 export const FIRST_ADDED_ID = 300000000000001;
+export const FIRST_ADDED_ID_14 = 30000000000001;
+const FIRST_ID = { 15: FIRST_ADDED_ID, 14: FIRST_ADDED_ID_14 };
 
 // Seed of the OTP sequence; any constant will do, it only has to stay the same.
 const OTP_SEED = 0x5eed0f7;
@@ -24,20 +30,28 @@ export function otpAt(index) {
 }
 
 /**
- * @param {{ account: object, fixture: object, keepOtps: boolean, onOtp?: (message) => void }} options
+ * @param {{ account: object, fixture: object, dialect: object, keepOtps: boolean,
+ *   onOtp?: (message) => void }} options
  * `fixture`: `{ [id]: { phoneNumber, otp, state, name?, wabaId? } }`; a number without a
  * wabaId belongs to the account's first WABA, one without a name gets a placeholder.
+ * `dialect`: the full dialect the emulator started with (reset() comes back to it).
  */
-export function createState({ account, fixture, keepOtps, onOtp }) {
+export function createState({ account, fixture, dialect, keepOtps, onOtp }) {
 	const state = {
 		account,
+		dialect,
 		numbers: new Map(), // id -> number (see load)
 		byPhone: new Map(), // E.164 phone number -> id, to find duplicates and details fast
 		otps: [], // OTP messages in the order sent; same array for the emulator's life
-		nextId: FIRST_ADDED_ID,
+		addedCount: 0,
 		otpCount: 0,
 
+		setDialect(partial) {
+			state.dialect = mergeDialect(state.dialect, partial);
+		},
+
 		reset() {
+			state.dialect = dialect;
 			state.numbers = new Map();
 			state.byPhone = new Map();
 			for (const [id, number] of Object.entries(fixture)) {
@@ -49,10 +63,11 @@ export function createState({ account, fixture, keepOtps, onOtp }) {
 					otp: number.otp,
 					state: number.state,
 					otpSentCount: 0,
+					...valuesFor(number.state),
 				});
 			}
 			state.otps.length = 0;
-			state.nextId = FIRST_ADDED_ID;
+			state.addedCount = 0;
 			state.otpCount = 0;
 		},
 
@@ -63,24 +78,30 @@ export function createState({ account, fixture, keepOtps, onOtp }) {
 
 		/** A new pending number in `wabaId`, and its first OTP sent. Returns its id. */
 		addNumber({ wabaId, phoneNumber, name, verificationType }) {
-			let id = String(state.nextId++);
-			while (state.numbers.has(id)) id = String(state.nextId++); // a fixture took it
+			const first = FIRST_ID[state.dialect.idLength];
+			let id = String(first + state.addedCount++);
+			while (state.numbers.has(id)) id = String(first + state.addedCount++); // a fixture took it
 			const number = {
 				phoneNumber,
 				name,
 				wabaId,
 				verificationType,
-				otp: otpAt(state.otpCount++),
+				otp: null,
 				state: 'pending',
 				otpSentCount: 0,
+				...valuesFor('pending'),
 			};
 			store(id, number);
 			state.sendOtp(number, verificationType, 'add');
 			return id;
 		},
 
-		/** "Sends" the number's current OTP over `channel` ('SMS' or 'VOICE'). */
+		/**
+		 * "Sends" a new OTP over `channel` ('SMS' or 'VOICE'): the next one of the sequence, which
+		 * replaces the number's code (the previous one stops verifying), as a real resend does.
+		 */
 		sendOtp(number, channel, reason) {
+			number.otp = otpAt(state.otpCount++);
 			number.otpSentCount += 1;
 			const message = {
 				phoneNumber: number.phoneNumber,
@@ -93,7 +114,21 @@ export function createState({ account, fixture, keepOtps, onOtp }) {
 			onOtp?.(message);
 		},
 
-		/** Plain copies: `{ [id]: { phoneNumber, name, wabaId, verificationType, otp, state, otpSentCount } }`. */
+		/** Verified: the number's state and raw values become a connected number's. */
+		approve(number) {
+			Object.assign(number, { state: 'approved' }, valuesFor('approved'));
+		},
+
+		/** Sets any of { status, nameStatus, qualityRating, limit } (TypeError on a bad one). */
+		updateNumber(id, changes) {
+			const number = state.numbers.get(String(id));
+			if (!number) throw new TypeError(`no number with id ${id}`);
+			Object.assign(number, checkNumberChanges(changes));
+			return { ...number };
+		},
+
+		/** Plain copies: `{ [id]: { phoneNumber, name, wabaId, verificationType, otp, state,
+		 * otpSentCount, status, nameStatus, qualityRating, limit } }`. */
 		snapshot: () =>
 			Object.fromEntries([...state.numbers].map(([id, number]) => [id, { ...number }])),
 	};

@@ -21,6 +21,22 @@ import {
 
 const { sid, apiKey, wabaIds } = DEFAULT_ACCOUNT;
 const WABA = wabaIds[0];
+// The default dialect's limit fields (docs/kaleyra-api.md#messaging-limits).
+const NO_LIMIT = {
+	whatsapp_business_manager_messaging_limit: null,
+	max_daily_conversations_per_business: null,
+};
+const LIMIT_2K = {
+	whatsapp_business_manager_messaging_limit: 'TIER_2K',
+	max_daily_conversations_per_business: 2000,
+};
+// What numbers() adds for a pending number: the raw values list and details answer.
+const PENDING_VALUES = {
+	status: 'PENDING',
+	nameStatus: 'PENDING_REVIEW',
+	qualityRating: 'UNKNOWN',
+	limit: null,
+};
 const JSON_HEADERS = { 'api-key': apiKey, 'content-type': 'application/json' };
 
 let emulator;
@@ -280,7 +296,8 @@ describe('auth, content type, WABA, routing', () => {
 			name: NUMBERS.pending1.name,
 			status: 'PENDING',
 			quality_rating: 'UNKNOWN',
-			messaging_limit_tier: null,
+			...NO_LIMIT,
+			name_status: 'PENDING_REVIEW',
 			verified_name: NUMBERS.pending1.name,
 		});
 	});
@@ -799,28 +816,28 @@ const listOf = (waba = WABA, target = emulator) => get(apiPath('', { waba }), ta
 const firstId = String(FIRST_ADDED_ID);
 
 const PENDING_DETAILS = {
-	messaging_limit_tier: null,
+	...NO_LIMIT,
 	name_status: 'PENDING_REVIEW',
 	quality_rating: 'UNKNOWN',
 	quality_score: 'UNKNOWN',
 	status: 'PENDING',
 	throughput_level: 'NOT_APPLICABLE',
-	can_receive_call: false,
-	can_send_message: false,
+	can_receive_call_sip: 'BLOCKED',
+	can_send_message: 'BLOCKED',
 	entity_type: 'PHONE_NUMBER',
 	error: 'number not verified',
 	error_description: 'The phone number has not been verified with the OTP sent to it.',
 	possible_solution: 'Verify the number with the OTP it received',
 };
 const CONNECTED_DETAILS = {
-	messaging_limit_tier: 'TIER_1K',
+	...LIMIT_2K,
 	name_status: 'APPROVED',
 	quality_rating: 'GREEN',
 	quality_score: 'GREEN',
 	status: 'CONNECTED',
 	throughput_level: 'STANDARD',
-	can_receive_call: false,
-	can_send_message: true,
+	can_receive_call_sip: 'BLOCKED',
+	can_send_message: 'AVAILABLE',
 	entity_type: 'PHONE_NUMBER',
 	error: '',
 	error_description: '',
@@ -855,6 +872,7 @@ describe('add', () => {
 			otp: otpAt(0),
 			state: 'pending',
 			otpSentCount: 1,
+			...PENDING_VALUES,
 		});
 		const [message, ...rest] = emulator.otps();
 		assert.deepEqual(rest, []);
@@ -913,6 +931,7 @@ describe('add', () => {
 			otp: '111111',
 			state: 'pending',
 			otpSentCount: 0,
+			...PENDING_VALUES,
 		});
 	});
 
@@ -1044,7 +1063,7 @@ describe('add', () => {
 
 	test('lifecycle: add, OTP received, verify with it, list and details say CONNECTED', async () => {
 		const { id } = (await add()).body.data;
-		const details = await get(detailsPath(NEW.phoneNumber.slice(1)));
+		const details = await get(detailsPath(NEW.phoneNumber));
 		assert.deepEqual(details.body, ok({ ...PENDING_DETAILS, verified_name: NEW.name }));
 		const listed = (await listOf()).body.data.find((n) => n.id === id);
 		assert.deepEqual(listed, {
@@ -1054,7 +1073,8 @@ describe('add', () => {
 			status: 'PENDING',
 			verification_type: 'SMS',
 			quality_rating: 'UNKNOWN',
-			messaging_limit_tier: null,
+			...NO_LIMIT,
+			name_status: 'PENDING_REVIEW',
 			verified_name: NEW.name,
 		});
 
@@ -1065,29 +1085,35 @@ describe('add', () => {
 			await call(apiPath('verify'), { body: { ...body, otp: wrong } }),
 			RESPONSES.wrongOtp,
 		);
-		// A retry sends the same code again, over the channel asked for.
+		// A retry sends a new code, over the channel asked for; the first one stops verifying.
 		const retry = { id, phone_number: NEW.phoneNumber, type_verification: 'VOICE' };
 		assertReply(await call(apiPath('retry_otp'), { body: retry }), RESPONSES.otpResent);
+		const newOtp = otpAt(1);
+		assert.notEqual(newOtp, otp);
 		assert.deepEqual(
 			emulator.otps().map((m) => [m.channel, m.otp, m.reason]),
 			[
 				['SMS', otp, 'add'],
-				['VOICE', otp, 'retry'],
+				['VOICE', newOtp, 'retry'],
 			],
 		);
+		assertReply(await call(apiPath('verify'), { body }), RESPONSES.wrongOtp);
 		// The id is a safe integer: a bare JSON number reaches it too.
-		const raw = `{"id":${id},"phone_number":"${NEW.phoneNumber}","otp":"${otp}"}`;
+		const raw = `{"id":${id},"phone_number":"${NEW.phoneNumber}","otp":"${newOtp}"}`;
 		const verified = await call(apiPath('verify'), { body: raw });
 		assert.deepEqual([verified.status, verified.body], [200, ok(id)]);
 
 		const after = (await listOf()).body.data.find((n) => n.id === id);
 		assert.deepEqual(
-			[after.status, after.quality_rating, after.messaging_limit_tier],
-			['CONNECTED', 'GREEN', 'TIER_1K'],
+			[after.status, after.quality_rating, after.whatsapp_business_manager_messaging_limit],
+			['CONNECTED', 'GREEN', 'TIER_2K'],
 		);
-		const connected = await get(detailsPath(NEW.phoneNumber.slice(1)));
+		const connected = await get(detailsPath(NEW.phoneNumber));
 		assert.deepEqual(connected.body, ok({ ...CONNECTED_DETAILS, verified_name: NEW.name }));
-		assertReply(await call(apiPath('verify'), { body }), RESPONSES.alreadyApproved);
+		assertReply(
+			await call(apiPath('verify'), { body: { ...body, otp: newOtp } }),
+			RESPONSES.alreadyApproved,
+		);
 		assertReply(await call(apiPath('retry_otp'), { body: retry }), RESPONSES.alreadyApproved);
 		assert.equal(emulator.otps().length, 2);
 		assert.equal(emulator.numbers()[id].otpSentCount, 2);
@@ -1095,23 +1121,34 @@ describe('add', () => {
 });
 
 describe('retry_otp OTP messages', () => {
-	test("a fixture's retry records its unchanged OTP over the channel asked for", async () => {
+	test("a fixture's retries each send a new code over the channel asked for; only the newest verifies", async () => {
 		const n = NUMBERS.pending1;
 		await call(apiPath('retry_otp'), { body: retryBody(n) });
 		await call(apiPath('retry_otp'), { body: retryBody(n, { type_verification: 'VOICE' }) });
 		assert.deepEqual(
 			emulator.otps().map(({ sentAt, ...m }) => (assert.ok(sentAt > 0), m)),
 			[
-				{ phoneNumber: n.phoneNumber, channel: 'SMS', otp: n.otp, reason: 'retry' },
-				{ phoneNumber: n.phoneNumber, channel: 'VOICE', otp: n.otp, reason: 'retry' },
+				{ phoneNumber: n.phoneNumber, channel: 'SMS', otp: otpAt(0), reason: 'retry' },
+				{ phoneNumber: n.phoneNumber, channel: 'VOICE', otp: otpAt(1), reason: 'retry' },
 			],
 		);
+		assert.equal(new Set([n.otp, otpAt(0), otpAt(1)]).size, 3);
+		assert.equal(emulator.numbers()[n.id].otp, otpAt(1));
+		// The fixture's code and the first retry's no longer verify; the newest does.
+		for (const old of [n.otp, otpAt(0)]) {
+			assertReply(
+				await call(apiPath('verify'), { body: verifyBody(n, { otp: old }) }),
+				RESPONSES.wrongOtp,
+			);
+		}
 		// Refused retries send nothing; verify sends nothing.
 		await call(apiPath('retry_otp'), { body: retryBody(NUMBERS.approved) });
 		await call(apiPath('retry_otp'), { body: retryBody(NUMBERS.unavailable) });
 		await call(apiPath('retry_otp'), { body: retryBody(n, { id: '999999999999999' }) });
 		await call(apiPath('verify'), { body: verifyBody(NUMBERS.pending2) });
 		assert.equal(emulator.otps().length, 2);
+		const verified = await call(apiPath('verify'), { body: verifyBody(n, { otp: otpAt(1) }) });
+		assert.equal(verified.status, 200);
 	});
 
 	test('otps() is a copy', async () => {
@@ -1119,7 +1156,7 @@ describe('retry_otp OTP messages', () => {
 		emulator.otps().length = 0;
 		emulator.otps()[0].otp = 'xxxxxx';
 		assert.equal(emulator.otps().length, 1);
-		assert.equal(emulator.otps()[0].otp, NUMBERS.pending1.otp);
+		assert.equal(emulator.otps()[0].otp, otpAt(0));
 	});
 });
 
@@ -1139,7 +1176,8 @@ describe('get many numbers and number details', () => {
 			name: NUMBERS.approved.name,
 			status: 'CONNECTED',
 			quality_rating: 'GREEN',
-			messaging_limit_tier: 'TIER_1K',
+			...LIMIT_2K,
+			name_status: 'APPROVED',
 			verified_name: NUMBERS.approved.name,
 		});
 		assert.ok(body.data.every((n) => !('state' in n) && !('otp' in n)));
@@ -1191,7 +1229,7 @@ describe('get many numbers and number details', () => {
 	});
 
 	test('details of the fixtures: pending, approved, unavailable (still PENDING)', async () => {
-		const of = (n) => get(detailsPath(n.phoneNumber.slice(1))).then((r) => r.body);
+		const of = (n) => get(detailsPath(n.phoneNumber)).then((r) => r.body);
 		assert.deepEqual(
 			await of(NUMBERS.pending1),
 			ok({ ...PENDING_DETAILS, verified_name: NUMBERS.pending1.name }),
@@ -1205,12 +1243,12 @@ describe('get many numbers and number details', () => {
 			ok({ ...PENDING_DETAILS, verified_name: NUMBERS.unavailable.name }),
 		);
 		assert.deepEqual(Object.keys((await of(NUMBERS.pending1)).data).sort(), [
-			'can_receive_call',
+			'can_receive_call_sip',
 			'can_send_message',
 			'entity_type',
 			'error',
 			'error_description',
-			'messaging_limit_tier',
+			'max_daily_conversations_per_business',
 			'name_status',
 			'possible_solution',
 			'quality_rating',
@@ -1218,27 +1256,30 @@ describe('get many numbers and number details', () => {
 			'status',
 			'throughput_level',
 			'verified_name',
+			'whatsapp_business_manager_messaging_limit',
 		]);
 	});
 
-	test("details: unknown, '+', %2B, too short or long, not digits: 400 invalid phone number", async () => {
+	test('details, default dialect: malformed numbers get 400 invalid phone number; an unknown one, or digits only, 401 WA401', async () => {
+		for (const phone of ['+919999999999', '919999999999', '919765400001', '%2B919999999999']) {
+			assertReply(await get(detailsPath(phone)), RESPONSES.unauthorizedPhoneNumber);
+		}
 		for (const phone of [
-			'919999999999',
-			'+919765400001',
-			'%2B919765400001',
+			'+1234567',
+			'++919765400001',
+			'%2B%2B919765400001',
 			'1234567',
 			'1234567890123456',
 			'0919765400001',
 			'91976540000a',
 			'%20919765400001',
 		]) {
-			const res = await get(detailsPath(phone));
-			assert.deepEqual([res.status, res.body], [400, RESPONSES.invalidPhoneNumber.body], phone);
+			assertReply(await get(detailsPath(phone)), RESPONSES.invalidPhoneNumber);
 		}
 	});
 
 	test('details: api key and sid checked, no WABA check, any WABA of the account', async (t) => {
-		const phone = NUMBERS.pending1.phoneNumber.slice(1);
+		const phone = NUMBERS.pending1.phoneNumber;
 		const wrongKey = await fetch(emulator.url + detailsPath(phone), {
 			headers: { 'api-key': 'x' },
 		});
@@ -1257,7 +1298,7 @@ describe('get many numbers and number details', () => {
 			headers: JSON_HEADERS,
 			body: JSON.stringify(addBody()),
 		}).then((r) => r.text());
-		const res = await get(detailsPath(NEW.phoneNumber.slice(1)), own);
+		const res = await get(detailsPath(NEW.phoneNumber), own);
 		assert.equal(res.body.data.status, 'PENDING');
 	});
 });
@@ -1278,7 +1319,7 @@ describe('control API for OTPs, the OTP page, onOtp, the CLI', () => {
 			const only = await otps(query);
 			assert.deepEqual(
 				only.map((m) => [m.phoneNumber, m.otp]),
-				[[NUMBERS.pending1.phoneNumber, NUMBERS.pending1.otp]],
+				[[NUMBERS.pending1.phoneNumber, otpAt(1)]],
 				query,
 			);
 		}
@@ -1336,7 +1377,8 @@ describe('control API for OTPs, the OTP page, onOtp, the CLI', () => {
 			const sms = html.indexOf(`SMS to <b>${NEW.phoneNumber}`);
 			assert.ok(voice > 0 && sms > voice, `${voice} ${sms}`);
 			assert.ok(html.includes(`<b class="otp">${otpAt(0)}</b>`));
-			assert.ok(html.includes(`<b class="otp">${NUMBERS.pending1.otp}</b>`));
+			// The retry's code is a new one: the next of the sequence after the add's.
+			assert.ok(html.includes(`<b class="otp">${otpAt(1)}</b>`));
 		}
 		// Unknown control routes still answer JSON 404s; the page is GET only.
 		assert.equal((await call('/__emulator/', { headers: {}, body: '' })).status, 404);
@@ -1403,7 +1445,7 @@ describe('control API for OTPs, the OTP page, onOtp, the CLI', () => {
 		assert.ok(page.includes(otpAt(0)));
 		assert.deepEqual((await lines(3)).slice(1), [
 			`[kaleyra-emulator] SMS to ${NEW.phoneNumber}: your WhatsApp code is ${otpAt(0)}`,
-			`[kaleyra-emulator] VOICE to ${NEW.phoneNumber}: your WhatsApp code is ${otpAt(0)}`,
+			`[kaleyra-emulator] VOICE to ${NEW.phoneNumber}: your WhatsApp code is ${otpAt(1)}`,
 		]);
 		child.kill('SIGTERM');
 		assert.equal(await exited, 0);
@@ -1464,9 +1506,13 @@ describe('faults reach add and the GETs', () => {
 	});
 
 	test('GETs get queue and probability faults, not byPhoneNumberId ones', async () => {
-		const phone = NUMBERS.pending1.phoneNumber.slice(1);
+		const phone = NUMBERS.pending1.phoneNumber;
 		emulator.setFaults({
-			byPhoneNumberId: { [phone]: ['http500'], [NUMBERS.pending1.id]: ['http500'] },
+			byPhoneNumberId: {
+				[phone]: ['http500'],
+				[phone.slice(1)]: ['http500'],
+				[NUMBERS.pending1.id]: ['http500'],
+			},
 		});
 		assert.equal((await get(detailsPath(phone))).status, 200);
 		assert.equal((await listOf()).status, 200);
