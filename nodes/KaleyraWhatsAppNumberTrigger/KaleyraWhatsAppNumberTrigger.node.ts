@@ -31,7 +31,7 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{ "WABA " + $parameter["wabaId"] }}',
 		description:
-			"Starts the workflow when a WhatsApp Business number on Kaleyra is added or removed, or its status, display name review, quality rating or messaging limit changes",
+			'Starts the workflow when a WhatsApp Business number on Kaleyra is added or removed, or its status, display name review, quality rating or messaging limit changes',
 		defaults: { name: 'Kaleyra WhatsApp Number Trigger' },
 		polling: true,
 		inputs: [],
@@ -40,7 +40,7 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each poll reads the WABA\'s list of numbers and the details of each number (one request per number). The first poll after activation only records the numbers; later polls report what changed since.',
+					"Each poll reads the WABA's list of numbers and the details of each number (one request per number). The first poll after activation only records the numbers; later polls report what changed since.",
 				name: 'pollNotice',
 				type: 'notice',
 				default: '',

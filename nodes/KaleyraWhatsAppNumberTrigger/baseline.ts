@@ -22,7 +22,11 @@ export function baselineOf(staticData: IDataObject, wabaId: string): NumberRecor
 		: undefined;
 }
 
-export function saveBaseline(staticData: IDataObject, wabaId: string, numbers: NumberRecord[]): void {
+export function saveBaseline(
+	staticData: IDataObject,
+	wabaId: string,
+	numbers: NumberRecord[],
+): void {
 	const baseline: Baseline = { wabaId, numbers };
 	// A copy through JSON: what is kept is exactly what n8n will store.
 	staticData[KEY] = JSON.parse(JSON.stringify(baseline)) as IDataObject;

@@ -23,7 +23,8 @@ export const EVENT_OPTIONS: Array<INodePropertyOptions & { value: EventName }> =
 	{
 		name: 'Display Name Status Changed',
 		value: 'nameStatusChanged',
-		description: "Meta's review of the display name moved on, e.g. PENDING_REVIEW to APPROVED or DECLINED",
+		description:
+			"Meta's review of the display name moved on, e.g. PENDING_REVIEW to APPROVED or DECLINED",
 	},
 	{
 		name: 'Messaging Limit Changed',
@@ -113,7 +114,9 @@ function fieldChanges(before: NumberRecord, after: NumberRecord): NumberEvent[] 
 			(field) => !sameValue(valueOf(before.data, field), valueOf(after.data, field)),
 		);
 		if (changed !== undefined)
-			events.push(eventOf(event, after, valueOf(before.data, changed), valueOf(after.data, changed)));
+			events.push(
+				eventOf(event, after, valueOf(before.data, changed), valueOf(after.data, changed)),
+			);
 	}
 	return events;
 }

@@ -28,7 +28,11 @@ export function pollError(
 	if (problem.httpStatus !== null)
 		return new NodeApiError(
 			fns.getNode(),
-			{ code: problem.code, message: problem.message, httpStatus: problem.httpStatus } as JsonObject,
+			{
+				code: problem.code,
+				message: problem.message,
+				httpStatus: problem.httpStatus,
+			} as JsonObject,
 			{ message, description, httpCode: String(problem.httpStatus) },
 		);
 	return new NodeOperationError(fns.getNode(), message, { description });

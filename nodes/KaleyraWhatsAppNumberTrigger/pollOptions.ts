@@ -82,7 +82,8 @@ export function readPollSettings(fns: IPollFunctions): PollSettings {
 	return {
 		concurrency: Math.floor(values.concurrency),
 		// The pacer spaces requests with timers: slower than one per 100 s would overflow them.
-		requestsPerSecond: values.requestsPerSecond === 0 ? 0 : Math.max(0.01, values.requestsPerSecond),
+		requestsPerSecond:
+			values.requestsPerSecond === 0 ? 0 : Math.max(0.01, values.requestsPerSecond),
 		timeoutMs: values.timeout,
 		maxTries: Math.floor(values.maxTries),
 	};

@@ -18,7 +18,10 @@ import { toE164 } from '../KaleyraWhatsAppNumber/helpers/validation';
 import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';
 import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/itemResults';
 import { numberEntriesIn, numberSummaryOf } from '../KaleyraWhatsAppNumber/results/kaleyraData';
-import type { KaleyraAccount, KaleyraRequest } from '../KaleyraWhatsAppNumber/transport/kaleyraRequest';
+import type {
+	KaleyraAccount,
+	KaleyraRequest,
+} from '../KaleyraWhatsAppNumber/transport/kaleyraRequest';
 import { resolveAccount, sendKaleyraCall } from '../KaleyraWhatsAppNumber/transport/kaleyraRequest';
 import type { NumberRecord } from './events';
 import type { PollProblem } from './pollError';
@@ -126,7 +129,8 @@ async function listEntries(reader: Reader, wabaId: string): Promise<unknown[]> {
 	const seen = new Set<string>();
 	let cursor: string | undefined;
 	for (let page = 1; ; page++) {
-		const path = cursor === undefined ? request.path : `${request.path}?after=${encodeURIComponent(cursor)}`;
+		const path =
+			cursor === undefined ? request.path : `${request.path}?after=${encodeURIComponent(cursor)}`;
 		const data = await read(reader, { ...request, path }, what);
 		const pageEntries = numberEntriesIn(data);
 		if (!pageEntries)
