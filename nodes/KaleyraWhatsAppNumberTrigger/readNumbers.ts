@@ -16,6 +16,7 @@ import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
 import { secretRedactor } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import { toE164 } from '../KaleyraWhatsAppNumber/helpers/validation';
 import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';
+import type { KaleyraEnvelope } from '../KaleyraWhatsAppNumber/transport/kaleyraEnvelope';
 import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/itemResults';
 import { numberEntriesIn, numberSummaryOf } from '../KaleyraWhatsAppNumber/results/kaleyraData';
 import type {
@@ -38,6 +39,20 @@ const asObject = (value: unknown): IDataObject | undefined =>
 
 const REPORT_IT =
 	'Please report it with the shape of the answer (numbers and IDs replaced), so the node can learn it.';
+
+/** The action node's rules for a read's answer; its Success is an answer here, whole. */
+const RULES = (timeoutMs: number): AnswerRules => {
+	const rules = {
+		treatAlreadyApprovedAsSuccess: false,
+		timeoutMs,
+		safeToRepeat: true,
+		alreadyApprovedIsDone: false,
+		successItems: ({ data }: KaleyraEnvelope) => [{ data: data as IDataObject }],
+		// The parameters an error may name, where the action node's rules ask for them.
+		fieldNames: ['wabaId', 'phoneNumber'],
+	};
+	return rules;
+};
 
 interface Reader {
 	fns: IPollFunctions;
@@ -88,13 +103,7 @@ async function read(reader: Reader, request: KaleyraRequest, what: string): Prom
 			await pause(verdict.delayMs);
 			continue;
 		}
-		const rules: AnswerRules = {
-			treatAlreadyApprovedAsSuccess: false,
-			timeoutMs: settings.timeoutMs,
-			safeToRepeat: true,
-			alreadyApprovedIsDone: false,
-			successItems: ({ data }) => [{ data: data as IDataObject }],
-		};
+		const rules: AnswerRules = RULES(settings.timeoutMs);
 		const result = resultOfDelivery({ operation: 'poll' }, delivery, rules, attempt);
 		const serverText =
 			delivery.kind === 'answer'
