@@ -84,9 +84,9 @@ async function onboardOneNumber() {
 	const wrong = await step({ operation: 'verifyNumber', ...ids, otp: phone().otp === '111111' ? '222222' : '111111' });
 	show('Verify Number', wrong, { detail: `a mistyped code: fields ${wrong.error?.fields.join(', ')}` });
 	const resent = await step({ operation: 'retryOtp', ...ids, typeVerification: 'VOICE' });
-	show('Retry OTP', resent, { detail: `the phone got the code again by ${phone().channel}` });
+	show('Retry OTP', resent, { detail: `the phone got a new code by ${phone().channel}` });
 	const verified = await step({ operation: 'verifyNumber', ...ids, otp: phone().otp });
-	show('Verify Number', verified, { detail: `the code from the phone, shown as ${verified.otp}` });
+	show('Verify Number', verified, { detail: `the newest code from the phone, shown as ${verified.otp}` });
 	const details = await step({ operation: 'getNumberDetails', phoneNumber: number });
 	show('Get Number Details', details, { detail: `status ${details.status}, quality ${details.qualityRating}, name ${details.verifiedName}` });
 	console.log('Onboarding one new number, operation by operation');

@@ -6,11 +6,14 @@ import { projectRoot } from './targets.mjs';
 
 const READY_LINE = /^KALEYRA_EMULATOR_URL=(\S+)$/m;
 
-/** @returns {Promise<{ url: string, pageUrl: string, requests(): Promise<any[]>, otps(phone?: string): Promise<any[]>, setFaults(cfg: object): Promise<void>, reset(): Promise<void>, stop(): Promise<void> }>} */
-export async function startEmulator({ port = 0 } = {}) {
+/**
+ * `dialect`: the CLI's `--dialect` text (`axis=value,axis=value`; empty is the default dialect).
+ * @returns {Promise<{ url: string, pageUrl: string, requests(): Promise<any[]>, otps(phone?: string): Promise<any[]>, dialect(): Promise<object>, setDialect(partial: object): Promise<object>, updateNumber(id: string, changes: object): Promise<object>, setFaults(cfg: object): Promise<void>, reset(): Promise<void>, stop(): Promise<void> }>}
+ */
+export async function startEmulator({ port = 0, dialect = '' } = {}) {
 	const child = spawn(
 		process.execPath,
-		[path.join(projectRoot, 'emulator/cli.mjs'), '--port', String(port)],
+		[path.join(projectRoot, 'emulator/cli.mjs'), '--port', String(port), '--dialect', dialect],
 		{
 			stdio: ['ignore', 'pipe', 'inherit'],
 		},
@@ -36,9 +39,17 @@ export async function startEmulator({ port = 0 } = {}) {
 		// The page a person reads the OTPs on, as their phone would show them.
 		pageUrl: `${url}/__emulator/`,
 		requests: () => control('GET', 'requests'),
-		/** The OTP messages sent since the last reset, oldest first; one number's if given. */
+		/**
+		 * The OTP messages sent since the last reset, oldest first; one number's if given. Each
+		 * code sent replaces the number's previous one: the last message holds the code to type.
+		 */
 		otps: (phone) =>
 			control('GET', phone === undefined ? 'otps' : `otps?phone=${encodeURIComponent(phone)}`),
+		dialect: () => control('GET', 'dialect'),
+		/** Changes the axes given (see emulator/README.md); answers the full dialect. */
+		setDialect: (partial) => control('POST', 'dialect', JSON.stringify(partial)),
+		/** Sets a number's { status, nameStatus, qualityRating, limit }; answers the number. */
+		updateNumber: (id, changes) => control('POST', `numbers/${id}`, JSON.stringify(changes)),
 		setFaults: async (cfg) => {
 			await control('POST', 'faults', JSON.stringify(cfg));
 		},

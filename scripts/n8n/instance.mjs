@@ -35,14 +35,16 @@ export function formPathOf(workflow) {
 }
 
 /**
- * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, credentials?: (emulatorUrl: string) => object[], workflows?: object[], activate?: string[] }} opts
+ * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, emulatorDialect?: string, credentials?: (emulatorUrl: string) => object[], workflows?: object[], activate?: string[] }} opts
  *   activate: ids of imported workflows to make active (published), for `n8n start`
+ *   emulatorDialect: the emulator CLI's --dialect text (`axis=value,...`)
  */
 export async function openInstance({
 	tarball,
 	port,
 	brokerPort,
 	emulatorPort = 0,
+	emulatorDialect = '',
 	credentials = (url) => [kaleyraCredential(url)],
 	workflows = [],
 	activate = [],
@@ -52,7 +54,7 @@ export async function openInstance({
 	installIntoUserFolder(tarball, userFolder);
 	const target = resolveTarget();
 	const n8n = { target, env: n8nEnv(target, { userFolder, port, brokerPort }) };
-	const emulator = await startEmulator({ port: emulatorPort });
+	const emulator = await startEmulator({ port: emulatorPort, dialect: emulatorDialect });
 	const close = async () => {
 		await emulator.stop();
 		fs.rmSync(dir, { recursive: true, force: true });

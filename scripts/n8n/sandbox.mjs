@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run sandbox [-- --port 5678]`: a real n8n with this package loaded, the Kaleyra
+// `npm run sandbox [-- --port 5678] [-- --dialect axis=value,...]`: a real n8n with this package loaded, the Kaleyra
 // emulator behind a ready credential, the example workflows (the two onboarding ones published,
 // so their forms answer at once), a throw-away mail server for the email one with a page to
 // read and answer its mail, and an owner account, all in throw-away folders. Ctrl-C stops n8n,
@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { dialectText, parseDialectArg } from '../../emulator/dialect.mjs';
 import { NUMBERS } from '../../emulator/fixtures.mjs';
 import { startMailPage } from '../mail/mailPage.mjs';
 import { startMailServer } from '../mail/mailServer.mjs';
@@ -26,8 +27,19 @@ import { SANDBOX_OWNER, restClient } from './rest.mjs';
 import { startN8n, waitUntilServed } from './server.mjs';
 import { projectRoot } from './targets.mjs';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '5678' } } });
+const { values } = parseArgs({
+	options: { port: { type: 'string', default: '5678' }, dialect: { type: 'string', default: '' } },
+});
 const port = Number(values.port);
+// How the emulator answers where Kaleyra's pages leave it open (emulator/README.md#dialects):
+// checked here, so a typo stops the sandbox before anything is built.
+let dialect;
+try {
+	dialect = parseDialectArg(values.dialect);
+} catch (error) {
+	console.error(`[sandbox] --dialect: ${error.message}`);
+	process.exit(2);
+}
 
 const install = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/n8n/install.mjs')], {
 	stdio: 'inherit',
@@ -73,6 +85,7 @@ try {
 		port,
 		// The task broker must not clash with a default n8n that may run on this machine.
 		brokerPort: port + 1,
+		emulatorDialect: values.dialect,
 		credentials: (url) => [kaleyraCredential(url), ...(mail ? mailCredentials(mail) : [])],
 		workflows: examples,
 		// The alerts example mails the team: published only when there is a mail server.
@@ -130,6 +143,8 @@ console.log(`
   workflows ${names}
   emulator  ${instance.emulator.url} (credential "Kaleyra WhatsApp account" points there)
             e.g. number id ${NUMBERS.pending1.id}, phone ${NUMBERS.pending1.phoneNumber}, OTP ${NUMBERS.pending1.otp}
+            (until a new code is sent: each one replaces the last, see the OTPs page)
+            dialect: ${Object.keys(dialect).length === 0 ? 'the default' : dialectText(dialect)}
             what it received: ${instance.emulator.url}/__emulator/requests
   n8n data  ${instance.userFolder} (removed on exit)
 
