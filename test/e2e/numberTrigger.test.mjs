@@ -33,14 +33,6 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 	let rest;
 	let mail;
 
-	const emulatorControl = async (name, body) => {
-		const res = await fetch(`${instance.emulator.url}/__emulator/${name}`, {
-			method: 'POST',
-			body: JSON.stringify(body),
-		});
-		assert.ok(res.ok, `emulator ${name}: HTTP ${res.status} ${await res.text()}`);
-	};
-
 	/** The polls the emulator saw: each one's list request, and whether its details all came. */
 	async function polls() {
 		const requests = await instance.emulator.requests();
@@ -82,7 +74,7 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 		});
 		// Both forms of the number in the details path are accepted: this suite is about the
 		// trigger, whichever form the action node's Get Number Details sends.
-		await emulatorControl('dialect', { detailsPath: 'both' });
+		await instance.emulator.setDialect({ detailsPath: 'both' });
 		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
 		await rest.setUpOwner();
@@ -101,8 +93,8 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 		assert.deepEqual(await executions(), []);
 
 		const changedAt = Date.now();
-		await emulatorControl(`numbers/${NUMBERS.pending1.id}`, { nameStatus: 'APPROVED' });
-		await emulatorControl(`numbers/${NUMBERS.approved.id}`, { status: 'FLAGGED' });
+		await instance.emulator.updateNumber(NUMBERS.pending1.id, { nameStatus: 'APPROVED' });
+		await instance.emulator.updateNumber(NUMBERS.approved.id, { status: 'FLAGGED' });
 		const [summary] = await waitFor('an execution', async () => {
 			const found = await executions();
 			return found.length > 0 && !['new', 'running', 'waiting'].includes(found[0].status)
