@@ -20,6 +20,7 @@ import type { KaleyraEnvelope } from '../KaleyraWhatsAppNumber/transport/kaleyra
 import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/itemResults';
 import { numberEntriesIn, numberSummaryOf } from '../KaleyraWhatsAppNumber/results/kaleyraData';
 import type {
+	Delivery,
 	KaleyraAccount,
 	KaleyraRequest,
 } from '../KaleyraWhatsAppNumber/transport/kaleyraRequest';
@@ -54,6 +55,12 @@ const RULES = (timeoutMs: number): AnswerRules => {
 	return rules;
 };
 
+/** The last try of a read, and how many were sent. */
+interface Sent {
+	delivery: Delivery;
+	attempt: number;
+}
+
 interface Reader {
 	fns: IPollFunctions;
 	account: KaleyraAccount;
@@ -79,11 +86,8 @@ async function accountOf(fns: IPollFunctions): Promise<KaleyraAccount> {
 	}
 }
 
-/**
- * Kaleyra's `data` for one GET, sent again while that is worth it (a read changes nothing),
- * judged by the action node's own rules: what is Success there is an answer here.
- */
-async function read(reader: Reader, request: KaleyraRequest, what: string): Promise<unknown> {
+/** One GET's tries: sent again while that is worth it (a read changes nothing at Kaleyra). */
+async function sendWithTries(reader: Reader, request: KaleyraRequest): Promise<Sent> {
 	const { fns, account, pacer, settings } = reader;
 	const call = { ...request, timeoutMs: settings.timeoutMs };
 	const retry = {
@@ -93,34 +97,45 @@ async function read(reader: Reader, request: KaleyraRequest, what: string): Prom
 		baseDelayMs: 1000,
 		maxDelayMs: 30000,
 	};
-	let attempt = 0;
-	for (;;) {
-		attempt++;
+	for (let attempt = 1; ; attempt++) {
 		await pacer.wait();
 		const delivery = await sendKaleyraCall.call(fns, account, call);
 		const verdict = retryVerdict(delivery, attempt, retry);
-		if (verdict.retry) {
-			await pause(verdict.delayMs);
-			continue;
-		}
-		const rules: AnswerRules = RULES(settings.timeoutMs);
-		const result = resultOfDelivery({ operation: 'poll' }, delivery, rules, attempt);
-		const serverText =
-			delivery.kind === 'answer'
-				? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
-				: '';
-		if (!result.ok) throw pollError(fns, what, reader.redact(result.failure, serverText));
-		// An answer that carries the API key back is a proxy or a server echoing requests: nothing
-		// of it is kept (the baseline would store the key).
-		if (reader.redact(serverText, serverText) !== serverText)
-			throw pollError(fns, what, {
-				code: 'INVALID_RESPONSE',
-				message: 'the answer carried the API key back, so it is not Kaleyra answering',
-				hint: HINTS.notKaleyra,
-				httpStatus: delivery.kind === 'answer' ? delivery.answer.statusCode : null,
-			});
-		return result.items[0]?.data;
+		if (!verdict.retry) return { delivery, attempt };
+		await pause(verdict.delayMs);
 	}
+}
+
+/**
+ * Kaleyra's `data` from the last try, judged by the action node's own rules: what is Success
+ * there is an answer here; anything else fails the poll with the action node's words.
+ */
+function answerOf(reader: Reader, { delivery, attempt }: Sent, what: string): unknown {
+	const result = resultOfDelivery(
+		{ operation: 'poll' },
+		delivery,
+		RULES(reader.settings.timeoutMs),
+		attempt,
+	);
+	const serverText =
+		delivery.kind === 'answer'
+			? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
+			: '';
+	if (!result.ok) throw pollError(reader.fns, what, reader.redact(result.failure, serverText));
+	// An answer that carries the API key back is a proxy or a server echoing requests: nothing
+	// of it is kept (the baseline would store the key).
+	if (reader.redact(serverText, serverText) !== serverText)
+		throw pollError(reader.fns, what, {
+			code: 'INVALID_RESPONSE',
+			message: 'the answer carried the API key back, so it is not Kaleyra answering',
+			hint: HINTS.notKaleyra,
+			httpStatus: delivery.kind === 'answer' ? delivery.answer.statusCode : null,
+		});
+	return result.items[0]?.data;
+}
+
+async function read(reader: Reader, request: KaleyraRequest, what: string): Promise<unknown> {
+	return answerOf(reader, await sendWithTries(reader, request), what);
 }
 
 /** The cursor of the next page, when the answer is paged and has one. */
