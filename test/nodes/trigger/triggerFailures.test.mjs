@@ -86,6 +86,28 @@ describe('Number Trigger: a failed poll', () => {
 		assert.equal(emulator.requests.length, 0);
 	});
 
+	it('with a credential that cannot give an address names the field to fix, before any request', async () => {
+		const emulator = getEmulator();
+		const error = await failedPoll(pollerFor(emulator, { credentials: { sid: 'HXAP-16' } }));
+		assert.match(error.message, /use the Kaleyra credential: The SID "HXAP-16" contains "-"/);
+		assert.match(error.description, /Developers → API Keys/);
+		assert.equal(emulator.requests.length, 0);
+	});
+
+	it('with Events or an option set by expression to something unknown says which, before any request', async () => {
+		const emulator = getEmulator();
+		const events = await failedPoll(
+			pollerFor(emulator, { parameters: { events: ['statusChanged', 'qualityChanged'] } }),
+		);
+		assert.match(events.message, /Events holds \["qualityChanged"\]/);
+		assert.match(events.description, /nameStatusChanged/);
+		const option = await failedPoll(
+			pollerFor(emulator, { parameters: { options: { concurrency: '={{ "four" }}' } } }),
+		);
+		assert.match(option.message, /Options › Concurrency is not a number/);
+		assert.equal(emulator.requests.length, 0);
+	});
+
 	it('keeps the baseline through an outage and reports a change made during it once, after recovery', async () => {
 		const emulator = getEmulator();
 		const poller = await baselined(emulator, { parameters: { options: { maxTries: 1 } } });
