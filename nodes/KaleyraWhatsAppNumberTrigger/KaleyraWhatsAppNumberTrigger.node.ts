@@ -13,6 +13,7 @@ import { baselineOf, saveBaseline } from './baseline';
 import type { EventName } from './events';
 import { ALL_EVENTS, EVENT_OPTIONS, changesBetween, currentNumbers } from './events';
 import { pollOptionsField, readPollSettings } from './pollOptions';
+import { readNumberFilter } from './numberFilter';
 import { readNumbers } from './readNumbers';
 
 // Polls of one trigger node that are still reading. n8n starts the next poll on time even when
@@ -72,15 +73,22 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 		const wabaId = checkedWabaId(this);
 		const events = checkedEvents(this);
 		const settings = readPollSettings(this);
+		const watched = { wabaId, phoneNumbers: readNumberFilter(this) };
 
 		// Fetch Test Event: the numbers as they are now, and the baseline left as it was.
 		if (this.getMode() === 'manual') {
-			const numbers = await readNumbers(this, wabaId, settings);
+			const numbers = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
 			if (numbers.length === 0)
-				throw new NodeOperationError(this.getNode(), `WABA ${wabaId} has no numbers yet`, {
-					description:
-						'Add a number to the WABA (for example with the Kaleyra WhatsApp Number node), then fetch a test event again.',
-				});
+				throw new NodeOperationError(
+					this.getNode(),
+					watched.phoneNumbers
+						? `WABA ${wabaId} has none of the numbers in Options › Only These Numbers`
+						: `WABA ${wabaId} has no numbers yet`,
+					{
+						description:
+							'Add a number to the WABA (for example with the Kaleyra WhatsApp Number node), or check the numbers in the options, then fetch a test event again.',
+					},
+				);
 			return [this.helpers.returnJsonArray(currentNumbers(numbers))];
 		}
 
@@ -89,12 +97,12 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 		pollsInFlight.add(key);
 		try {
 			// A failed reading throws here: nothing is reported and the baseline stays as it was.
-			const numbers = await readNumbers(this, wabaId, settings);
+			const numbers = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
 			const staticData = this.getWorkflowStaticData('node');
-			const baseline = baselineOf(staticData, wabaId);
+			const baseline = baselineOf(staticData, watched);
 			// Every change becomes the baseline, reported or not: filtered events are never
 			// reported later, and each reported one exactly once.
-			saveBaseline(staticData, wabaId, numbers);
+			saveBaseline(staticData, watched, numbers);
 			if (!baseline) return null;
 			const changes = changesBetween(baseline, numbers, events);
 			return changes.length > 0 ? [this.helpers.returnJsonArray(changes)] : null;

@@ -6,28 +6,34 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { NumberRecord } from './events';
 
-interface Baseline {
-	/** The WABA the numbers were read from: another WABA starts a new baseline. */
+/** What the trigger watches: another WABA, or another list of numbers, starts a new baseline. */
+export interface Watched {
 	wabaId: string;
+	/** Options › Only These Numbers, sorted; null for every number of the WABA. */
+	phoneNumbers: string[] | null;
+}
+
+interface Baseline extends Watched {
 	numbers: NumberRecord[];
 }
 
 const KEY = 'baseline';
 
-/** The baseline of `wabaId`; undefined before the first reading or after a WABA change. */
-export function baselineOf(staticData: IDataObject, wabaId: string): NumberRecord[] | undefined {
+/** The baseline of what is watched; undefined before the first reading or after a change of it. */
+export function baselineOf(staticData: IDataObject, watched: Watched): NumberRecord[] | undefined {
 	const baseline = staticData[KEY] as Baseline | undefined;
-	return baseline?.wabaId === wabaId && Array.isArray(baseline.numbers)
-		? baseline.numbers
-		: undefined;
+	const same =
+		baseline?.wabaId === watched.wabaId &&
+		JSON.stringify(baseline.phoneNumbers ?? null) === JSON.stringify(watched.phoneNumbers);
+	return same && Array.isArray(baseline.numbers) ? baseline.numbers : undefined;
 }
 
 export function saveBaseline(
 	staticData: IDataObject,
-	wabaId: string,
+	watched: Watched,
 	numbers: NumberRecord[],
 ): void {
-	const baseline: Baseline = { wabaId, numbers };
+	const baseline: Baseline = { ...watched, numbers };
 	// A copy through JSON: what is kept is exactly what n8n will store.
 	staticData[KEY] = JSON.parse(JSON.stringify(baseline)) as IDataObject;
 }

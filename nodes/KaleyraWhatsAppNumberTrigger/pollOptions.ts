@@ -38,6 +38,15 @@ export const pollOptionsField: INodeProperties = {
 				'Paces the requests of one poll, retries included, to at most this many per second (from 0.01). 0 means no pacing.',
 		},
 		{
+			displayName: 'Only These Numbers',
+			name: 'phoneNumbers',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. +919765400001, +919765400002',
+			description:
+				'Watch only these numbers of the WABA, in E.164, separated by commas: only theirs are read with Get Number Details and reported. Empty: every number. A new list starts a new baseline.',
+		},
+		{
 			displayName: 'Timeout (Ms)',
 			name: 'timeout',
 			type: 'number',
@@ -57,15 +66,15 @@ export const pollOptionsField: INodeProperties = {
 	],
 };
 
-const DEFINITIONS = (pollOptionsField.options as INodeProperties[]).map(
-	({ name, displayName, default: fallback, typeOptions }) => ({
+const DEFINITIONS = (pollOptionsField.options as INodeProperties[])
+	.filter(({ type }) => type === 'number')
+	.map(({ name, displayName, default: fallback, typeOptions }) => ({
 		name,
 		displayName,
 		fallback: fallback as number,
 		min: typeOptions?.minValue ?? 0,
 		max: typeOptions?.maxValue ?? LONGEST_TIMER_MS,
-	}),
-);
+	}));
 
 /** The Options, each brought within its range; a value that is not a number is refused. */
 export function readPollSettings(fns: IPollFunctions): PollSettings {

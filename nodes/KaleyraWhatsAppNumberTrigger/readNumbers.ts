@@ -90,16 +90,19 @@ function identify(reader: Reader, wabaId: string, entries: unknown[]) {
 }
 
 /**
- * The WABA's numbers, each as its list entry with its Get Number Details answer laid over it:
- * every field Kaleyra sent about the number, unknown ones included.
+ * The WABA's numbers (only those in `only`, when given), each as its list entry with its Get
+ * Number Details answer laid over it: every field Kaleyra sent about the number, unknown ones
+ * included.
  */
 export async function readNumbers(
 	fns: IPollFunctions,
 	wabaId: string,
 	settings: PollSettings,
+	only: readonly string[] | null = null,
 ): Promise<NumberRecord[]> {
 	const reader = await openReader(fns, settings);
-	const numbers = identify(reader, wabaId, await listEntries(reader, wabaId));
+	const listed = identify(reader, wabaId, await listEntries(reader, wabaId));
+	const numbers = only ? listed.filter(({ phoneNumber }) => only.includes(phoneNumber)) : listed;
 	// The first failed read stops the others from starting: the poll fails either way.
 	let failure: Error | undefined;
 	const records = await mapWithConcurrency(numbers.length, settings.concurrency, async (index) => {

@@ -239,6 +239,62 @@ describe('Number Trigger: baseline and events', () => {
 	});
 });
 
+describe('Number Trigger: Options › Only These Numbers', () => {
+	const watched = `${NUMBERS.pending1.phoneNumber}, +91 97654 00005`;
+
+	it('reads and reports only those numbers: one details read each, the others never', async () => {
+		const emulator = getEmulator();
+		const poller = await baselined(emulator, { options: { phoneNumbers: watched } });
+		assert.deepEqual(
+			poller.staticData().baseline.numbers.map(({ id }) => id),
+			[NUMBERS.pending1.id, NUMBERS.approved.id],
+		);
+		emulator.updateNumber(NUMBERS.pending2.id, { status: 'FLAGGED' });
+		emulator.updateNumber(NUMBERS.approved.id, { qualityRating: 'RED' });
+		const before = emulator.requests.length;
+		const items = await poller.poll();
+		assert.deepEqual(
+			items.map(({ event, phoneNumberId }) => [event, phoneNumberId]),
+			[['qualityRatingChanged', NUMBERS.approved.id]],
+		);
+		const details = emulator.requests
+			.slice(before)
+			.filter(({ path }) => path.endsWith('/phone_number_details'));
+		assert.equal(details.length, 2);
+		const fetched = await poller.fetchTestEvent();
+		assert.deepEqual(
+			fetched.map(({ phoneNumberId }) => phoneNumberId),
+			[NUMBERS.pending1.id, NUMBERS.approved.id],
+		);
+	});
+
+	it('starts a new baseline when the list changes: a number coming into view is not "added"', async () => {
+		const emulator = getEmulator();
+		const poller = await baselined(emulator, { options: { phoneNumbers: watched } });
+		poller.setParameters({
+			options: { phoneNumbers: `${watched}, ${NUMBERS.pending2.phoneNumber}` },
+		});
+		assert.equal(await poller.poll(), null);
+		emulator.updateNumber(NUMBERS.pending2.id, { nameStatus: 'DECLINED' });
+		const items = await poller.poll();
+		assert.deepEqual(
+			items.map(({ event, phoneNumberId }) => [event, phoneNumberId]),
+			[['nameStatusChanged', NUMBERS.pending2.id]],
+		);
+	});
+
+	it('names a number it cannot read, before any request', async () => {
+		const emulator = getEmulator();
+		const poller = pollerFor(emulator, { options: { phoneNumbers: '+919765400001, 9765400002' } });
+		await assert.rejects(poller.poll(), (error) => {
+			assert.match(error.message, /Only These Numbers: number 2 does not start with "\+"/);
+			assert.match(error.description, /country code/);
+			return true;
+		});
+		assert.equal(emulator.requests.length, 0);
+	});
+});
+
 describe("Number Trigger: Kaleyra's dialects, raw values only", () => {
 	it('reads the deprecated messaging_limit_tier where Kaleyra sends it', async () => {
 		const emulator = getEmulator();
