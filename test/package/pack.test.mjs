@@ -10,8 +10,9 @@ import { PACKAGE_DIR } from '../helpers/engine.mjs';
 // gained the email onboarding walk-through (42 KiB packed); 44 KiB until Get Many's Return All,
 // Limit and pages, Recover Existing Number and the delivery classes (47 KiB packed); 48 KiB until
 // those met the details path learning, the error catalogue and the dialect check in one package
-// (50,500 bytes packed after the README's wording was tightened).
-const MAX_PACKED_BYTES = 50 * 1024;
+// (50,500 bytes packed after the README's wording was tightened); 50 KiB until the Number
+// Trigger, a second node with its README section, joined them (58,255 bytes packed).
+const MAX_PACKED_BYTES = 57 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
@@ -37,6 +38,7 @@ describe('The published package', () => {
 			'dist/icons/kaleyraWhatsApp.svg',
 			'dist/icons/kaleyraWhatsApp.dark.svg',
 			'dist/nodes/KaleyraWhatsAppNumber/KaleyraWhatsAppNumber.node.json',
+			'dist/nodes/KaleyraWhatsAppNumberTrigger/KaleyraWhatsAppNumberTrigger.node.json',
 		]) {
 			assert.ok(files.includes(required), `${required} is missing`);
 		}

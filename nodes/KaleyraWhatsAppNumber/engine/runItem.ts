@@ -130,7 +130,7 @@ export async function runItem(
 }
 
 /** What the server said that an item may quote: the body, and where a redirect pointed. */
-function serverTextOf(delivery: Delivery): string {
+export function serverTextOf(delivery: Delivery): string {
 	return delivery.kind === 'answer'
 		? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
 		: '';

@@ -1,5 +1,5 @@
 /** One request's tries: paced, logged, repeated as the retry policy allows, stopped by Stop. */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
 import { logRequestLeaving } from '../helpers/requestLog';
 import type { Delivery, KaleyraAccount, KaleyraCall } from '../transport/kaleyraRequest';
@@ -16,9 +16,12 @@ export interface Sent {
 }
 
 export async function sendWithRetries(
-	fns: IExecuteFunctions,
+	// The action node's run, or the Number Trigger's poll.
+	fns: IExecuteFunctions | IPollFunctions,
 	run: { account: KaleyraAccount; pacer: Pacer; stop?: AbortSignal },
-	item: { context: IDataObject; itemIndex: number },
+	// Undefined for a poll's reads: no line is logged, as a read leaves nothing to reconstruct
+	// after a worker dies, and a poll of N numbers each minute would flood the log.
+	item: { context: IDataObject; itemIndex: number } | undefined,
 	call: KaleyraCall,
 	retry: RetrySettings,
 ): Promise<Sent | undefined> {
@@ -28,7 +31,7 @@ export async function sendWithRetries(
 		await run.pacer.wait(run.stop);
 		// After a Stop no request leaves; an item stopped during a retry wait keeps what it got.
 		if (run.stop?.aborted) break;
-		logRequestLeaving(fns, item.context, item.itemIndex, attempt);
+		if (item) logRequestLeaving(fns, item.context, item.itemIndex, attempt);
 		const delivery = await sendKaleyraCall.call(fns, run.account, call, run.stop);
 		last = { delivery, attempts: attempt };
 		const verdict = retryVerdict(delivery, attempt, retry);
