@@ -12,7 +12,8 @@ import { startMailServer } from '../../scripts/mail/mailServer.mjs';
 import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
 import { ALERTS_EXAMPLE_ID, openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 import { freePort } from '../../scripts/n8n/ports.mjs';
-import { SANDBOX_OWNER, restClient } from '../../scripts/n8n/rest.mjs';
+import { newOwner } from '../../scripts/n8n/owner.mjs';
+import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 import { launchChromium } from './lib/browser.mjs';
@@ -32,6 +33,7 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 	let server;
 	let rest;
 	let mail;
+	const owner = newOwner();
 
 	/** The polls the emulator saw: each one's list request, and whether its details all came. */
 	async function polls() {
@@ -77,7 +79,7 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 		await instance.emulator.setDialect({ detailsPath: 'both' });
 		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
-		await rest.setUpOwner();
+		await rest.setUpOwner(owner);
 	});
 	after(() =>
 		stopN8nAndClose(
@@ -175,8 +177,8 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 		const page = await browser.context.newPage();
 		try {
 			await page.goto(`${server.url}/signin`);
-			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(SANDBOX_OWNER.email);
-			await page.locator('[data-test-id="password"] input').fill(SANDBOX_OWNER.password);
+			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(owner.email);
+			await page.locator('[data-test-id="password"] input').fill(owner.password);
 			await page.locator('[data-test-id="form-submit-button"]').click();
 			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
 
