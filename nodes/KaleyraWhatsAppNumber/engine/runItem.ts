@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
 import { secretRedactor } from '../helpers/redactSecrets';
+import { logRequestLeaving } from '../helpers/requestLog';
 import type { ItemResult } from '../results/itemResults';
 import {
 	failureResult,
@@ -63,7 +64,8 @@ export async function runItem(
 	): Promise<Sent | undefined> => {
 		const call = { ...request, timeoutMs: settings.timeoutMs };
 		const tries = read ? { ...retry, safeToRepeat: true } : retry;
-		const sent = await sendWithRetries(this, run, { context, itemIndex }, call, tries);
+		const logLeaving = (attempt: number) => logRequestLeaving(this, context, itemIndex, attempt);
+		const sent = await sendWithRetries(this, run, logLeaving, call, tries);
 		if (sent) redactor.heard(serverTextOf(sent.delivery));
 		return sent;
 	};

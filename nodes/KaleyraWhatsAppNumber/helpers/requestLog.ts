@@ -2,7 +2,7 @@
  * One line in n8n's log as each request leaves for Kaleyra. n8n keeps no record of what an
  * execution sent when its worker dies; the worker's log does, line by line, as it goes.
  */
-import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 // What names the number a request is about: never the OTP (not even masked), nor the credential.
 const NAMING_FIELDS = ['phoneNumber', 'phoneNumberId', 'wabaId', 'countryCode', 'channel'];
@@ -24,7 +24,7 @@ export function maskPhoneNumber(phoneNumber: string): string {
 }
 
 export function logRequestLeaving(
-	fns: IExecuteFunctions | IPollFunctions,
+	fns: IExecuteFunctions,
 	context: IDataObject,
 	itemIndex: number,
 	attempt: number,
