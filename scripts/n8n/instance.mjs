@@ -24,6 +24,9 @@ export function readExamples() {
 /** The example a person clicks through: published in the sandbox, its form filled in by the e2e. */
 export const FORM_EXAMPLE_ID = 'kaleyraOnboard02';
 
+/** The Number Trigger's example: published in the sandbox, where a changed number mails the team. */
+export const ALERTS_EXAMPLE_ID = 'kaleyraAlerts001';
+
 /** The last segment of a workflow's form URL (`/form/<path>`), as its Form Trigger sets it. */
 export function formPathOf(workflow) {
 	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.formTrigger');

@@ -15,7 +15,13 @@ import { startMailPage } from '../mail/mailPage.mjs';
 import { startMailServer } from '../mail/mailServer.mjs';
 import { kaleyraCredential, mailCredentials, ONBOARDING_MAILBOX } from './credentials.mjs';
 import { EMAIL_EXAMPLE_ID, publishEmailExample } from './emailExample.mjs';
-import { FORM_EXAMPLE_ID, formPathOf, openInstance, readExamples } from './instance.mjs';
+import {
+	ALERTS_EXAMPLE_ID,
+	FORM_EXAMPLE_ID,
+	formPathOf,
+	openInstance,
+	readExamples,
+} from './instance.mjs';
 import { newOwner, signInLines } from './owner.mjs';
 import { buildAndPack } from './package.mjs';
 import { restClient } from './rest.mjs';
@@ -85,7 +91,8 @@ try {
 		emulatorDialect: values.dialect,
 		credentials: (url) => [kaleyraCredential(url), ...(mail ? mailCredentials(mail) : [])],
 		workflows: examples,
-		activate: [FORM_EXAMPLE_ID],
+		// The alerts example mails the team: published only when there is a mail server.
+		activate: [FORM_EXAMPLE_ID, ...(mail ? [ALERTS_EXAMPLE_ID] : [])],
 	});
 	console.log('[sandbox] starting n8n…');
 	server = await startN8n(instance.n8n, { port, log: (chunk) => process.stdout.write(chunk) });
@@ -124,6 +131,12 @@ Onboard a number by email ("${emailExample.name}", published):
              code; press "reply" on it, type the newest code from the OTPs page (or "resend",
              or "call me") above the quoted text, send, and watch the answer arrive
   3. IMAP    ${mail.host}:${mail.imapPort}, SMTP ${mail.host}:${mail.smtpPort}, any user, password ${mail.password}
+
+Watch the Number Trigger fire ("${examples.find((workflow) => workflow.id === ALERTS_EXAMPLE_ID).name}", published):
+  approve a display name on the emulator, and within a minute team@${mail.domain} gets a mail
+  (mail page above):
+    curl -X POST ${instance.emulator.url}/__emulator/numbers/${NUMBERS.pending1.id} -d '{"nameStatus":"APPROVED"}'
+  or flag a number: -d '{"status":"FLAGGED"}'
 `
 	: '';
 console.log(`

@@ -115,6 +115,7 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 			'Kaleyra: onboard a WhatsApp number by chat with an AI Agent',
 			'Kaleyra: onboard a WhatsApp number by email (add, reply with the OTP, verify or resend)',
 			'Kaleyra: onboard a WhatsApp number from a form (add, OTP, verify, status)',
+			'Kaleyra: tell the team when a display name is approved or a number is flagged',
 			'Kaleyra: verify a batch of WhatsApp numbers',
 			'Kaleyra: verify a new WhatsApp number with the OTP from a form',
 		]);

@@ -32,8 +32,12 @@ import {
 	MANUAL_VERIFY_NODE,
 	MANUAL_WORKFLOW_ID,
 	NODE_TYPE,
+	NUMBER_TRIGGER,
+	TRIGGER_WORKFLOW_ID,
+	WABA,
 	WEBHOOK_WORKFLOW_ID,
 	manualWorkflow,
+	numberTriggerWorkflow,
 	verifyNode,
 	webhookPath,
 	webhookWorkflow,
@@ -148,7 +152,7 @@ if (!TARBALL) {
 			tarball: TARBALL,
 			workers: 2,
 			concurrency: 10,
-			workflows: [webhookWorkflow(), manualWorkflow()],
+			workflows: [webhookWorkflow(), manualWorkflow(), numberTriggerWorkflow()],
 			publish: [WEBHOOK_WORKFLOW_ID],
 			say: (line) => console.log(`[queue] ${line}`),
 		});
@@ -288,6 +292,97 @@ if (!TARBALL) {
 				requests: sent,
 				perWorker,
 			});
+		},
+	);
+
+	test(
+		'Number Trigger: main polls; one change gives exactly one execution, on one worker',
+		{ timeout: 360_000 },
+		async () => {
+			await emulator.setFaults({});
+			// Either form of the number in the details path: this check is about where polls run.
+			const { detailsPath } = await emulator.dialect();
+			await emulator.setDialect({ detailsPath: 'both' });
+			const listPath = `/v2/${DEFAULT_ACCOUNT.sid}/whatsapp/${WABA}/number`;
+			const inWaba = Object.values(await emulator.numbers()).filter((n) => n.wabaId === WABA);
+			const logBefore = (await emulator.requests()).length;
+			/** Each poll since the check began: when its list request came, and whether all its reads did. */
+			const polls = async () => {
+				const log = (await emulator.requests()).slice(logBefore);
+				return log
+					.map((request, index) => ({ ...request, index }))
+					.filter((request) => request.method === 'GET' && request.path === listPath)
+					.map((start) => ({
+						at: start.receivedAt,
+						complete: log.length - start.index >= 1 + inWaba.length,
+					}));
+			};
+			const afterId = await latestExecutionId(cluster.postgres);
+			const activatedAt = Date.now();
+			const { versionId } = await cluster.rest.get(`/workflows/${TRIGGER_WORKFLOW_ID}`);
+			await cluster.rest.post(`/workflows/${TRIGGER_WORKFLOW_ID}/activate`, { versionId });
+			try {
+				// The activation poll records the baseline and starts nothing.
+				await waitFor(async () => (await polls())[0]?.complete, {
+					timeoutMs: 60_000,
+					what: 'the activation poll',
+				});
+				await emulator.updateNumber(NUMBERS.approved.id, { status: 'FLAGGED' });
+				const changedAt = Date.now();
+				const [run] = await waitForFinished(cluster.postgres, {
+					workflowId: TRIGGER_WORKFLOW_ID,
+					afterId,
+					count: 1,
+					timeoutMs: 150_000,
+					what: 'the execution the change starts',
+				});
+				assert.equal(run.mode, 'trigger');
+				assert.equal(run.status, 'success', `execution ${run.id}`);
+				const [items] = outputsOf(run, NUMBER_TRIGGER);
+				assert.deepEqual(
+					items.map(({ event, phoneNumberId, previous, current }) => [
+						event,
+						phoneNumberId,
+						previous,
+						current,
+					]),
+					[['statusChanged', NUMBERS.approved.id, 'CONNECTED', 'FLAGGED']],
+				);
+				const perWorker = ranOnOneWorker([run.id]);
+				// The next poll sees the same values: no second execution, on any process.
+				const seen = (await polls()).length;
+				await waitFor(
+					async () => {
+						const all = await polls();
+						return all.length > seen && all.at(-1).complete;
+					},
+					{ timeoutMs: 90_000, what: 'the next poll' },
+				);
+				const all = await executions(cluster.postgres, {
+					workflowId: TRIGGER_WORKFLOW_ID,
+					afterId,
+				});
+				assert.deepEqual(
+					all.map((e) => e.id),
+					[run.id],
+				);
+				const log = (await emulator.requests()).slice(logBefore);
+				assert.ok(
+					log.every((request) => request.method === 'GET'),
+					'the trigger only reads',
+				);
+				const pollTimes = (await polls()).map(({ at }) => seconds(at - activatedAt));
+				note('number trigger', {
+					numbersInWaba: inWaba.length,
+					execution: `${run.id} ${run.mode} on ${Object.keys(perWorker)[0]}`,
+					secondsFromChangeToExecution: seconds(new Date(run.startedAt) - changedAt),
+					pollsSecondsAfterActivation: pollTimes,
+					requests: log.length,
+				});
+			} finally {
+				await cluster.rest.post(`/workflows/${TRIGGER_WORKFLOW_ID}/deactivate`, {});
+				await emulator.setDialect({ detailsPath });
+			}
 		},
 	);
 

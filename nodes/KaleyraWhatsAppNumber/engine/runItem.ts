@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
 import { secretRedactor } from '../helpers/redactSecrets';
+import { logRequestLeaving } from '../helpers/requestLog';
 import type { ItemResult } from '../results/itemResults';
 import {
 	failureResult,
@@ -64,7 +65,8 @@ export async function runItem(
 	): Promise<Sent | undefined> => {
 		const call = { ...request, timeoutMs: settings.timeoutMs };
 		const tries = read ? { ...retry, safeToRepeat: true } : retry;
-		const sent = await sendWithRetries(this, run, { context, itemIndex }, call, tries);
+		const logLeaving = (attempt: number) => logRequestLeaving(this, context, itemIndex, attempt);
+		const sent = await sendWithRetries(this, run, logLeaving, call, tries);
 		if (sent) redactor.heard(serverTextOf(sent.delivery));
 		return sent;
 	};
@@ -131,7 +133,7 @@ export async function runItem(
 }
 
 /** What the server said that an item may quote: the body, and where a redirect pointed. */
-function serverTextOf(delivery: Delivery): string {
+export function serverTextOf(delivery: Delivery): string {
 	return delivery.kind === 'answer'
 		? `${delivery.answer.body} ${String(delivery.answer.headers.location ?? '')}`
 		: '';

@@ -1,7 +1,6 @@
 /** One request's tries: paced, logged, repeated as the retry policy allows, stopped by Stop. */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
-import { logRequestLeaving } from '../helpers/requestLog';
 import type { Delivery, KaleyraAccount, KaleyraCall } from '../transport/kaleyraRequest';
 import { sendKaleyraCall } from '../transport/kaleyraRequest';
 import type { RetrySettings } from './retryPolicy';
@@ -16,9 +15,12 @@ export interface Sent {
 }
 
 export async function sendWithRetries(
-	fns: IExecuteFunctions,
+	// The action node's run, or the Number Trigger's poll.
+	fns: IExecuteFunctions | IPollFunctions,
 	run: { account: KaleyraAccount; pacer: Pacer; stop?: AbortSignal },
-	item: { context: IDataObject; itemIndex: number },
+	// The run logs each try as it leaves (helpers/requestLog.ts); a poll's reads log nothing, as
+	// a read leaves nothing to reconstruct after a worker dies.
+	logLeaving: ((attempt: number) => void) | undefined,
 	call: KaleyraCall,
 	retry: RetrySettings,
 ): Promise<Sent | undefined> {
@@ -28,7 +30,7 @@ export async function sendWithRetries(
 		await run.pacer.wait(run.stop);
 		// After a Stop no request leaves; an item stopped during a retry wait keeps what it got.
 		if (run.stop?.aborted) break;
-		logRequestLeaving(fns, item.context, item.itemIndex, attempt);
+		logLeaving?.(attempt);
 		const delivery = await sendKaleyraCall.call(fns, run.account, call, run.stop);
 		last = { delivery, attempts: attempt };
 		const verdict = retryVerdict(delivery, attempt, retry);

@@ -3,7 +3,7 @@
  * network failure: it reports what happened so the caller can put the item on
  * the right branch, and so retries can tell whether Kaleyra may have seen it.
  */
-import type { IAdditionalCredentialOptions, IExecuteFunctions } from 'n8n-workflow';
+import type { IAdditionalCredentialOptions, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
 import { accountUrlOf } from '../../../credentials/kaleyraAccountUrl';
 import type { HttpAnswer, KaleyraEnvelope } from './kaleyraEnvelope';
@@ -97,7 +97,9 @@ const NOT_CONNECTED_CODES = new Set([
  * URL throws accountUrlOf's InvalidCredentialError (field, message, hint) unchanged: no
  * request is sent.
  */
-export async function resolveAccount(this: IExecuteFunctions): Promise<KaleyraAccount> {
+export async function resolveAccount(
+	this: IExecuteFunctions | IPollFunctions,
+): Promise<KaleyraAccount> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const accountUrl = accountUrlOf(credentials);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
@@ -125,10 +127,14 @@ interface HelperResponse {
  * headers cannot hold the item past its deadline. An abandoned request is left to n8n's idle
  * timeout, and a body that still arrives is destroyed unread.
  */
-async function untilAborted(sent: Promise<HelperResponse>, signal: AbortSignal): Promise<HelperResponse> {
+async function untilAborted(
+	sent: Promise<HelperResponse>,
+	signal: AbortSignal,
+): Promise<HelperResponse> {
 	let onAbort = () => {};
 	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(Object.assign(new Error('The request was abandoned'), { code: 'ABANDONED' }));
+		onAbort = () =>
+			reject(Object.assign(new Error('The request was abandoned'), { code: 'ABANDONED' }));
 		if (signal.aborted) onAbort();
 		else signal.addEventListener('abort', onAbort, { once: true });
 	});
@@ -163,7 +169,8 @@ function hostOf(url: string): string {
  * execution's cancel signal) fires.
  */
 export async function sendKaleyraCall(
-	this: IExecuteFunctions,
+	// The action node's run, or the trigger's poll: both send through n8n's helpers.
+	this: IExecuteFunctions | IPollFunctions,
 	account: KaleyraAccount,
 	call: KaleyraCall,
 	stop?: AbortSignal,
@@ -193,7 +200,9 @@ export async function sendKaleyraCall(
 				{
 					method: call.method,
 					url,
-					...(call.body ? { headers: { 'Content-Type': 'application/json' }, body: call.body } : {}),
+					...(call.body
+						? { headers: { 'Content-Type': 'application/json' }, body: call.body }
+						: {}),
 					json: true,
 					// A stream, read here under a size cap: HTML pages and broken JSON are reported,
 					// not thrown, and a huge or endless answer is never buffered whole.
@@ -228,7 +237,11 @@ export async function sendKaleyraCall(
 			if (read.kind === 'tooLarge') return lost('tooLarge', 'MAX_ANSWER_BYTES', statusCode);
 			if (read.kind === 'broken') {
 				const cause = causeCode(read.error);
-				return lost(cause.startsWith('Z_') ? 'notDecompressible' : 'answerBroke', cause, statusCode);
+				return lost(
+					cause.startsWith('Z_') ? 'notDecompressible' : 'answerBroke',
+					cause,
+					statusCode,
+				);
 			}
 			text = read.text;
 		} else {

@@ -22,6 +22,10 @@ export function emulatorControl(url) {
 		requests: () => call('GET', 'requests'),
 		numbers: () => call('GET', 'numbers'),
 		counters: () => call('GET', 'counters'),
+		dialect: () => call('GET', 'dialect'),
+		setDialect: (partial) => call('POST', 'dialect', partial),
+		/** Sets a number's raw { status, nameStatus, qualityRating, limit }. */
+		updateNumber: (id, changes) => call('POST', `numbers/${id}`, changes),
 	};
 }
 

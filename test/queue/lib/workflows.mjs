@@ -9,6 +9,8 @@ import { DEFAULT_ACCOUNT, NUMBERS } from '../../../emulator/fixtures.mjs';
 export const NODE_TYPE = 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber';
 export const WEBHOOK_WORKFLOW_ID = 'kaleyraQueueHook';
 export const MANUAL_WORKFLOW_ID = 'kaleyraQueueMan1';
+export const TRIGGER_WORKFLOW_ID = 'kaleyraQueuePoll';
+export const NUMBER_TRIGGER = 'Number changed';
 export const [WABA] = DEFAULT_ACCOUNT.wabaIds;
 
 /**
@@ -191,5 +193,27 @@ export function manualWorkflow() {
 			[split]: link(MANUAL_VERIFY_NODE),
 		},
 		pinData: {},
+	};
+}
+
+/** The Number Trigger alone, every minute, published by its check (the main process polls). */
+export function numberTriggerWorkflow() {
+	return {
+		id: TRIGGER_WORKFLOW_ID,
+		name: 'Kaleyra queue: Number Trigger',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'b1d3c0de-0000-4000-8000-000000000001',
+				name: NUMBER_TRIGGER,
+				type: 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumberTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, wabaId: WABA },
+				credentials: { kaleyraWhatsAppApi: EXAMPLE_CREDENTIAL },
+			},
+		],
+		connections: {},
 	};
 }
