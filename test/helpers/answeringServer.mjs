@@ -5,7 +5,10 @@ import { createServer } from 'node:http';
 
 import { DEFAULT_ACCOUNT } from './kaleyra.mjs';
 
-/** `answer` is `{ status, body }`, the body a string (raw JSON) or a value to serialize. */
+/**
+ * `answer` is `{ status, body, headers? }`, the body a string (raw JSON) or a value to serialize,
+ * headers any more to send (a redirect's Location).
+ */
 export async function startAnsweringServer(answer) {
 	const requests = [];
 	let current = answer;
@@ -21,6 +24,7 @@ export async function startAnsweringServer(answer) {
 			res.writeHead(current.status, {
 				'content-type': 'application/json',
 				'content-length': Buffer.byteLength(body),
+				...current.headers,
 			});
 			res.end(body);
 		});

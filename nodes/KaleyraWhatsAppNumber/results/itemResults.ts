@@ -196,14 +196,28 @@ function lostFailure(lost: LostDelivery, rules: AnswerRules): ItemFailure {
 	);
 }
 
+/**
+ * Where a redirect points, said without quoting any of it: the server writes the Location, and
+ * its host (which URL parsing percent-decodes and lowercases, out of the redactor's sight) or its
+ * scheme could carry the API key. Only how it compares with the account's URL is told.
+ */
+function redirectTarget(to: URL, from: URL): string {
+	const where = to.host === from.host ? 'the same host' : 'another host';
+	if (to.protocol === from.protocol) return where;
+	const scheme =
+		to.protocol === 'http:' || to.protocol === 'https:'
+			? to.protocol.slice(0, -1)
+			: 'another scheme';
+	return `${where} over ${scheme} instead of ${from.protocol.slice(0, -1)}`;
+}
+
 function redirectFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFailure {
 	const { answer } = delivery;
 	const location = answer.headers.location;
 	let target = 'no Location';
 	if (typeof location === 'string' && location !== '') {
 		try {
-			// The host only: a path or query can carry tokens.
-			target = `host ${new URL(location, answer.url).host}`;
+			target = redirectTarget(new URL(location, answer.url), new URL(answer.url));
 		} catch {
 			target = 'an unreadable Location';
 		}

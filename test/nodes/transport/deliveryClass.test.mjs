@@ -7,16 +7,34 @@ import { startAnsweringServer } from '../../helpers/answeringServer.mjs';
 import { NUMBERS, WABA_ID, itemFor, runOperation } from '../../helpers/kaleyra.mjs';
 
 const ADD_ITEM = {
-	json: { wabaId: WABA_ID, phoneNumber: '+919765409999', countryCode: '91', displayName: 'Acme Travel', channel: 'SMS' },
+	json: {
+		wabaId: WABA_ID,
+		phoneNumber: '+919765409999',
+		countryCode: '91',
+		displayName: 'Acme Travel',
+		channel: 'SMS',
+	},
 };
 const itemOf = (operation) => (operation === 'addNumber' ? ADD_ITEM : itemFor(NUMBERS.pending1));
 // Default Tries (3); short waits so the retried cases stay quick.
 const OPTIONS = { retryDelay: 1, maxRetryDelay: 20 };
 
 const UNCERTAIN_ANSWERS = {
-	"a gateway's JSON": { status: 503, body: { code: 'UPSTREAM_RESET', message: 'upstream connect error or disconnect/reset before headers' } },
-	'WA500 Internal error': { status: 503, body: { code: 'WA500', message: 'Internal error', data: {}, error: {} } },
-	'a 429 with a JSON code': { status: 429, body: { code: 'RATE_LIMITED', message: 'Too many requests' } },
+	"a gateway's JSON": {
+		status: 503,
+		body: {
+			code: 'UPSTREAM_RESET',
+			message: 'upstream connect error or disconnect/reset before headers',
+		},
+	},
+	'WA500 Internal error': {
+		status: 503,
+		body: { code: 'WA500', message: 'Internal error', data: {}, error: {} },
+	},
+	'a 429 with a JSON code': {
+		status: 429,
+		body: { code: 'RATE_LIMITED', message: 'Too many requests' },
+	},
 };
 
 describe('A 429 or 503 with a code and message is uncertain unless Kaleyra asked to try again later', () => {
@@ -50,7 +68,10 @@ describe('A 429 or 503 with a code and message is uncertain unless Kaleyra asked
 	}
 
 	it('verifyNumber: a 503 WA500 "Please try again later" is still sent again', async () => {
-		server.answer({ status: 503, body: { code: 'WA500', message: 'Please try again later', data: {}, error: {} } });
+		server.answer({
+			status: 503,
+			body: { code: 'WA500', message: 'Please try again later', data: {}, error: {} },
+		});
 		await runOperation(null, 'verifyNumber', [itemFor(NUMBERS.pending1)], {
 			credentials: server.credentials(),
 			options: OPTIONS,

@@ -1,9 +1,11 @@
 // Answers a real deployment can meet and Kaleyra's pages do not show: redirects, echoes, slow,
-// endless, huge and broken bodies. Each is served by the emulator's fault injection.
+// endless, huge and broken bodies. Each is served by the emulator's fault injection, or, for a
+// Location the emulator does not write, by a scripted answering server.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 
+import { startAnsweringServer } from '../../helpers/answeringServer.mjs';
 import {
 	DEFAULT_ACCOUNT,
 	NUMBERS,
@@ -36,7 +38,8 @@ describe('Redirects are never followed', () => {
 				assert.equal(attempts, 1);
 				const catcherHost = new URL(emulator().catcher.url).host;
 				assert.ok(error.message.includes(`HTTP ${status}`), error.message);
-				assert.ok(error.message.includes(catcherHost), 'the message names the host');
+				assert.ok(error.message.includes('a redirect to another host'), error.message);
+				assert.ok(!error.message.includes(catcherHost), 'the message quotes the Location');
 				assert.doesNotMatch(error.message, /stolen|token|should-not-appear/);
 				assert.match(error.hint, /region or the custom base URL/);
 				assert.deepEqual(error.fields, ['credentials.region', 'credentials.baseUrl']);
@@ -174,5 +177,41 @@ describe('Timeout covers the whole answer', () => {
 		assert.equal(error.code, 'TIMEOUT');
 		assert.match(error.message, /within the Timeout of 1000 ms: the request may have reached Kaleyra/);
 		assert.equal(error.retryable, false);
+	});
+});
+
+describe("A redirect's Location is never quoted", () => {
+	let server;
+	before(async () => {
+		server = await startAnsweringServer({ status: 200, body: '{}' });
+	});
+	after(() => server.close());
+
+	const key = DEFAULT_ACCOUNT.apiKey;
+	const percentEncoded = [...key].map((char) => `%${char.charCodeAt(0).toString(16)}`).join('');
+	const locations = {
+		'the key percent-encoded in the host': `http://${percentEncoded}.evil.example/`,
+		'the key lowercased in the host': `http://${key.toLowerCase()}.evil.example/`,
+		'the key as the scheme': `${key.toLowerCase()}://evil.example/`,
+	};
+	for (const [name, location] of Object.entries(locations)) {
+		it(`${name}: the item never holds the key, in any case`, async () => {
+			server.answer({ status: 302, body: '', headers: { location } });
+			const result = await runOperation(null, 'verifyNumber', [itemFor(NUMBERS.pending1)], {
+				credentials: server.credentials(),
+			});
+			const { error } = onlyItem(result, 'failed').json;
+			assert.equal(error.code, 'REDIRECT');
+			assert.match(error.message, /another host/);
+			assert.ok(!JSON.stringify(result.failed).toLowerCase().includes(key.toLowerCase()), error.message);
+		});
+	}
+
+	it('a redirect to the same host over http says so', async () => {
+		server.answer({ status: 301, body: '', headers: { location: `${server.url}/elsewhere` } });
+		const result = await runOperation(null, 'verifyNumber', [itemFor(NUMBERS.pending1)], {
+			credentials: server.credentials(),
+		});
+		assert.match(onlyItem(result, 'failed').json.error.message, /a redirect to the same host\./);
 	});
 });
