@@ -31,16 +31,20 @@ export function secretRedactor(secrets: Secrets): ItemRedactor {
 	const apiKey = secrets.apiKey.length >= SHORTEST_REDACTED_KEY ? secrets.apiKey : undefined;
 	const { otp } = secrets;
 
+	// A server or URL parser may case-fold the key, so it is looked for in any case.
+	const lowerKey = apiKey?.toLowerCase();
+	const keyAnyCase = apiKey ? new RegExp(escapeRegExp(apiKey), 'gi') : undefined;
 	// Without a backslash the text has no JSON escape, so every parsed string stands in it as
-	// written: a text that holds no secret then built no value that does. Most answers are such,
+	// written: a text that holds no key then built no string that does. Most answers are such,
 	// and the item is returned as it is, unwalked.
 	const mayCarrySecret = (text: string) =>
-		text.includes('\\') ||
-		(apiKey !== undefined && text.includes(apiKey)) ||
-		(otp !== undefined && otp !== '' && text.includes(otp));
+		text.includes('\\') || (lowerKey !== undefined && text.toLowerCase().includes(lowerKey));
 
 	// Only whether a text may carry a secret is kept: a list's pages are not held in memory.
-	let walk = false;
+	// With an OTP (Verify Number) the item is always walked: JSON can write its digits as a
+	// number in any form (1.23456e5), which no look at the raw text would catch, and the walk of
+	// one item is cheap.
+	let walk = otp !== undefined && otp !== '';
 	const heard = (serverText: string) => {
 		walk ||= mayCarrySecret(serverText);
 	};
@@ -50,7 +54,7 @@ export function secretRedactor(secrets: Secrets): ItemRedactor {
 		// are not the OTP, and an ID must stay whole. OTPs are digits: nothing to escape.
 		const otpAlone = otp ? new RegExp(`(?<!\\d)${otp}(?!\\d)`, 'g') : undefined;
 		const redactText = (text: string) => {
-			const keyless = apiKey ? text.split(apiKey).join(REDACTED_KEY) : text;
+			const keyless = keyAnyCase ? text.replace(keyAnyCase, REDACTED_KEY) : text;
 			return otp && otpAlone ? keyless.replace(otpAlone, maskOtp(otp)) : keyless;
 		};
 		const redact = (node: unknown): unknown => {
@@ -68,4 +72,8 @@ export function secretRedactor(secrets: Secrets): ItemRedactor {
 		return redact(value) as T;
 	};
 	return { heard, redact: redactValue };
+}
+
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

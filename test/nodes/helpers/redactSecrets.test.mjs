@@ -80,3 +80,47 @@ describe('Redaction of escaped secrets', () => {
 		assert.ok(!JSON.stringify(run.data.resultData.runData['Kaleyra Tool']).includes(KEY));
 	});
 });
+
+describe('Redaction of secrets the raw text does not show', () => {
+	let server;
+	before(async () => {
+		server = await startAnsweringServer({ status: 200, body: '{}' });
+	});
+	after(() => server.close());
+
+	const exponent = `${OTP[0]}.${OTP.slice(1)}e5`;
+	for (const [status, code, branch] of [
+		[200, 'WA200', 'success'],
+		[400, 'WA400', 'failed'],
+	]) {
+		it(`${code}: an OTP echoed as a number in exponent form (${exponent}) is masked`, async () => {
+			assert.equal(Number(exponent), Number(OTP));
+			server.answer({
+				status,
+				body: `{"code":"${code}","message":"echo","data":{"otp":${exponent}},"error":{"otp":${exponent}}}`,
+			});
+			const result = await runOperation(null, 'verifyNumber', [itemFor(NUMBER)], {
+				credentials: server.credentials(),
+			});
+			assert.equal(result[branch].length, 1);
+			assertNothingSecret(result.run);
+			assert.ok(JSON.stringify(result[branch][0].json).includes(`****${OTP.slice(-2)}`));
+		});
+	}
+
+	for (const operation of ['verifyNumber', 'retryOtp']) {
+		it(`${operation}: the key echoed lower-cased or upper-cased is redacted`, async () => {
+			server.answer({
+				status: 400,
+				body: { code: 'WA400', message: `bad key ${KEY.toLowerCase()}`, data: { key: KEY.toUpperCase() }, error: {} },
+			});
+			const result = await runOperation(null, operation, [itemFor(NUMBER)], {
+				credentials: server.credentials(),
+			});
+			assert.equal(result.failed.length, 1);
+			const text = JSON.stringify(result.run).toLowerCase();
+			assert.ok(!text.includes(KEY.toLowerCase()), text);
+			assert.match(JSON.stringify(result.failed[0].json), /\[redacted API key\]/);
+		});
+	}
+});
