@@ -1,8 +1,11 @@
 /**
  * Where Kaleyra's documents leave a request's form open (the number in Get Number Details' path,
  * with "+" or as digits), the run learns it from the first item and keeps it for the others. A
- * read only: the other form is tried after a refusal a wrong form plausibly gets, at most once
- * per run in all, and items started meanwhile wait for the lesson instead of guessing.
+ * read only: the other form is tried after a refusal a wrong form plausibly gets, and items
+ * started meanwhile wait for the lesson instead of guessing. An unknown number is refused in both
+ * forms and teaches nothing, so the next refused item may try the other form again, until a form
+ * is learned: at most MAX_LEARNING_TRIES extra requests per run, so a batch of unknown numbers
+ * costs a bounded few requests more, not one more per item.
  */
 import type { RequestForms } from '../actions/operation';
 import { isAccepted } from '../results/errorCatalogue';
@@ -11,13 +14,15 @@ import type { Sent } from './sendWithRetries';
 export interface FormLesson {
 	/** The form Kaleyra accepted in this run. */
 	learned?: string;
-	/** The run's one extra request, for the other form, is spent. */
-	extraSpent: boolean;
+	/** Extra requests spent on the other form so far in this run. */
+	extraTries: number;
 	/** While an item is learning, the others wait on this. */
 	learning?: Promise<void>;
 }
 
-export const createFormLesson = (): FormLesson => ({ extraSpent: false });
+export const MAX_LEARNING_TRIES = 3;
+
+export const createFormLesson = (): FormLesson => ({ extraTries: 0 });
 
 const accepted = (sent: Sent | undefined) =>
 	sent?.delivery.kind === 'answer' &&
@@ -46,11 +51,11 @@ export async function sendInLearnedForm(
 			!first ||
 			lesson.learned !== undefined ||
 			other === undefined ||
-			lesson.extraSpent ||
+			lesson.extraTries >= MAX_LEARNING_TRIES ||
 			!forms.isWrongForm(first.delivery)
 		)
 			return { sent: first, form: likely };
-		lesson.extraSpent = true;
+		lesson.extraTries++;
 		const second = await send(other);
 		if (accepted(second)) lesson.learned = other;
 		// Both tries count; an unknown number ends with Kaleyra's words for the second form.

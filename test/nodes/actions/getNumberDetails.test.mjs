@@ -51,7 +51,7 @@ describe('Get Number Details', () => {
 	});
 
 	for (const wrongPathAnswer of ['wa401', 'wa400']) {
-		it(`reports an unknown number on Error in Kaleyra’s words (${wrongPathAnswer}), naming the phone number, after one try of the other form`, async () => {
+		it(`reports an unknown number on Error in Kaleyra’s words (${wrongPathAnswer}), naming the phone number, after a try of the other form`, async () => {
 			emulator().setDialect({ wrongPathAnswer });
 			const result = await runOperation(emulator(), 'getNumberDetails', [
 				details('+919999999999'),
@@ -64,8 +64,9 @@ describe('Get Number Details', () => {
 			assert.deepEqual(json.error.fields, ['phoneNumber']);
 			assert.doesNotMatch(json.error.hint, /WABA ID/);
 			assert.equal(json.attempts, 2);
-			assert.equal(result.failed[1].json.attempts, 1, 'a second extra request in the run');
-			assert.equal(emulator().requests.length, 3, 'at most one extra request per run');
+			// Nothing was learned from the first, so the second tries the other form too.
+			assert.equal(result.failed[1].json.attempts, 2);
+			assert.equal(emulator().requests.length, 4);
 		});
 	}
 
@@ -111,6 +112,34 @@ describe('Get Number Details', () => {
 		assert.equal(result.failed.length, 1);
 		assert.equal(result.success[0].json.pathForm, 'plus');
 		assert.equal(emulator().requests.length, 3);
+	});
+
+	it('still learns the form from a known number after an unknown one was refused in both forms', async () => {
+		emulator().setDialect({ detailsPath: 'digits' });
+		const result = await runOperation(emulator(), 'getNumberDetails', [
+			details('+919999999999'),
+			details(NUMBERS.approved.phoneNumber),
+			details(NUMBERS.pending1.phoneNumber),
+		]);
+		assert.equal(result.failed.length, 1);
+		assert.equal(result.failed[0].json.attempts, 2);
+		assert.equal(result.success.length, 2, JSON.stringify(result.failed[1]?.json.error));
+		assert.ok(result.success.every(({ json }) => json.pathForm === 'digits'));
+		assert.equal(result.success[0].json.attempts, 2);
+		assert.equal(result.success[1].json.attempts, 1, 'the learned form is used at once');
+		assert.equal(emulator().requests.length, 5);
+	});
+
+	it('spends at most 3 extra requests per run on the other form when no number teaches it', async () => {
+		emulator().setDialect({ detailsPath: 'digits' });
+		const unknown = ['+919999999991', '+919999999992', '+919999999993', '+919999999994', '+919999999995'];
+		const result = await runOperation(emulator(), 'getNumberDetails', unknown.map(details));
+		assert.equal(result.failed.length, unknown.length);
+		assert.deepEqual(
+			result.failed.map(({ json }) => json.attempts),
+			[2, 2, 2, 1, 1],
+		);
+		assert.equal(emulator().requests.length, unknown.length + 3);
 	});
 
 	it('works for a number of any WABA: the path names no WABA', async () => {
