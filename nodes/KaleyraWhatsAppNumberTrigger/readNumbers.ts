@@ -119,7 +119,7 @@ export async function readNumbers(
 		const what = `read the details of ${phoneNumber} (phone number ID ${id})`;
 		try {
 			// The details path in the form Kaleyra takes, learned by this poll as the action node
-			// learns it in a run: at most one extra request.
+			// learns it in a run: at most MAX_LEARNING_TRIES extra requests.
 			const { sent } = await sendInLearnedForm(lesson, DETAILS_FORMS, async (form) =>
 				sendWithTries(reader, getNumberDetails.request({ phoneNumber }, form)),
 			);
