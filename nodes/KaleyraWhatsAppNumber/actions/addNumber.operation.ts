@@ -84,12 +84,12 @@ export const addNumber = defineOperation({
 	],
 	existing: {
 		// Kaleyra's "phone number already exists", about the phone_number the item sent.
-		isAlreadyThere: ({ code, message, error }) =>
+		isAlreadyThere: ({ code, message, error }, { phoneNumber, countryCode }) =>
 			code === 'WA400' &&
 			/already exists/i.test(message) &&
 			typeof error === 'object' &&
 			error !== null &&
-			'phone_number' in error,
+			namesThisNumber((error as Record<string, unknown>).phone_number, phoneNumber, countryCode),
 		list: ({ wabaId }, cursor) => numberListRequest(wabaId, cursor),
 		find: (entries, { phoneNumber }) => {
 			for (const entry of entries) {
@@ -101,3 +101,18 @@ export const addNumber = defineOperation({
 		},
 	},
 });
+
+/**
+ * Whether Kaleyra's error.phone_number is about the number the item added: the number itself
+ * (with or without its calling code) when it gives one, or else its own "phone number already
+ * exists" wording. Another refusal that merely says "already exists" (a display name) is not.
+ */
+function namesThisNumber(said: unknown, phoneNumber: string, countryCode: string): boolean {
+	if (typeof said !== 'string') return false;
+	if (/^[\s+()\-.\d]+$/.test(said)) {
+		const digits = said.replace(/\D/g, '');
+		const full = phoneNumber.slice(1);
+		return digits === full || digits === full.slice(countryCode.length);
+	}
+	return /^\s*phone number already exists\s*$/i.test(said);
+}

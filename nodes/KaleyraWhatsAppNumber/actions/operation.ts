@@ -55,7 +55,7 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	/** An add that Kaleyra may refuse because the number is there already: how to find it, by reads. */
 	existing?: {
 		/** Whether Kaleyra's refusal says that the number the item adds is already on the account. */
-		isAlreadyThere(envelope: KaleyraEnvelope): boolean;
+		isAlreadyThere(envelope: KaleyraEnvelope, values: V): boolean;
 		/** The list the number should be in, from its first page or after `cursor`. */
 		list(values: V, cursor?: string): KaleyraRequest;
 		/** The entry of that list that is the item's number, with the phone number ID found in it. */

@@ -34,7 +34,7 @@ export interface Recovery {
 export async function recoverExisting(recovery: Recovery): Promise<ItemResult | undefined> {
 	const { context, existing, values, added, failed } = recovery;
 	const envelope = added.delivery.kind === 'answer' ? added.delivery.envelope : undefined;
-	if (!envelope || !existing.isAlreadyThere(envelope)) return undefined;
+	if (!envelope || !existing.isAlreadyThere(envelope, values)) return undefined;
 	const first = await recovery.send(existing.list(values));
 	if (!first) return undefined;
 	const looked = await walkPages({

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+
+import { startAnsweringServer } from '../../helpers/answeringServer.mjs';
 
 import {
 	NUMBERS,
@@ -211,6 +213,42 @@ describe('Add Number', () => {
 			assert.equal(attempts, 1);
 			assert.equal(emulator().requests.length, 1);
 			assert.equal(emulator().otps().length, fault === 'forwarded503' ? 1 : 0);
+		});
+	}
+});
+
+describe('Add Number recovers only a refusal about the number it added', () => {
+	let server;
+	before(async () => {
+		server = await startAnsweringServer({ status: 200, body: '{}' });
+	});
+	after(() => server.close());
+
+	const refusal = (message, phoneNumber) => ({
+		status: 400,
+		body: { code: 'WA400', message, data: [], error: { phone_number: phoneNumber } },
+	});
+	for (const [name, answer] of [
+		['a WA400 "name already exists"', refusal('name already exists', 'name already exists')],
+		['"already exists" about another number', refusal('phone number already exists', '+919888888888')],
+	]) {
+		it(`${name} stays on Error, nothing looked up`, async () => {
+			server.answer(answer);
+			const result = await runOperation(null, 'addNumber', [addItem()], { credentials: server.credentials() });
+			const { error } = onlyItem(result, 'failed').json;
+			assert.equal(error.message, answer.body.message);
+			assert.equal(server.requests.length, 1, 'a look-up was sent');
+		});
+	}
+
+	for (const phoneNumber of [NEW_NUMBER, NEW_NUMBER.slice(3), 'phone number already exists']) {
+		it(`"already exists" naming ${phoneNumber} is looked up in the list`, async () => {
+			server.answer(refusal('phone number already exists', phoneNumber));
+			await runOperation(null, 'addNumber', [addItem()], { credentials: server.credentials() });
+			assert.deepEqual(
+				server.requests.map(({ method }) => method),
+				['POST', 'GET'],
+			);
 		});
 	}
 });
