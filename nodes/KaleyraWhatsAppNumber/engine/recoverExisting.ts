@@ -75,6 +75,8 @@ export async function recoverExisting(recovery: Recovery): Promise<ItemResult | 
 				message: envelope.message,
 				phoneNumberId: found.phoneNumberId,
 				alreadyExisted: true,
+				// A try of this add before the last may have reached Kaleyra and sent a code.
+				codeMayHaveBeenSent: added.earlierMayHaveArrived,
 				data: found.data,
 				attempts,
 			},

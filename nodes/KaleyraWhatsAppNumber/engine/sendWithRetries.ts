@@ -2,6 +2,7 @@
 import type { IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
 import type { Delivery, KaleyraAccount, KaleyraCall } from '../transport/kaleyraRequest';
+import { deliveryClass } from '../transport/deliveryClass';
 import { sendKaleyraCall } from '../transport/kaleyraRequest';
 import type { RetrySettings } from './retryPolicy';
 import { retryVerdict } from './retryPolicy';
@@ -12,6 +13,8 @@ import { pause } from './scheduler';
 export interface Sent {
 	delivery: Delivery;
 	attempts: number;
+	/** A try before the last may have reached Kaleyra (its delivery was uncertain). */
+	earlierMayHaveArrived: boolean;
 }
 
 export async function sendWithRetries(
@@ -26,13 +29,15 @@ export async function sendWithRetries(
 ): Promise<Sent | undefined> {
 	// Undefined when a Stop came before the first try left.
 	let last: Sent | undefined;
+	let mayHaveArrived = false;
 	for (let attempt = 1; ; attempt++) {
 		await run.pacer.wait(run.stop);
 		// After a Stop no request leaves; an item stopped during a retry wait keeps what it got.
 		if (run.stop?.aborted) break;
 		logLeaving?.(attempt);
 		const delivery = await sendKaleyraCall.call(fns, run.account, call, run.stop);
-		last = { delivery, attempts: attempt };
+		last = { delivery, attempts: attempt, earlierMayHaveArrived: mayHaveArrived };
+		mayHaveArrived ||= deliveryClass(delivery) === 'uncertain';
 		const verdict = retryVerdict(delivery, attempt, retry);
 		if (!verdict.retry || run.stop?.aborted) break;
 		await pause(verdict.delayMs, run.stop);

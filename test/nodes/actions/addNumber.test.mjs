@@ -127,6 +127,7 @@ describe('Add Number', () => {
 		assert.equal(json.phoneNumberId, number.id);
 		assert.equal(typeof json.phoneNumberId, 'string');
 		assert.equal(json.alreadyExisted, true);
+		assert.equal(json.codeMayHaveBeenSent, false);
 		assert.equal(json.code, 'WA400');
 		assert.equal(json.message, 'phone number already exists');
 		assert.equal(json.data.id, number.id, "the list's entry, whole");
@@ -145,6 +146,7 @@ describe('Add Number', () => {
 		});
 		const first = onlyItem(retried, 'success').json;
 		assert.equal(first.alreadyExisted, true, 'the first add had reached Kaleyra');
+		assert.equal(first.codeMayHaveBeenSent, true, 'the lost first add sent a code');
 		assert.match(first.phoneNumberId, /^\d{15,}$/);
 		assert.equal(emulator().numbers()[first.phoneNumberId].phoneNumber, NEW_NUMBER);
 		assert.equal(first.attempts, 3);
@@ -152,7 +154,19 @@ describe('Add Number', () => {
 		const again = onlyItem(await runOperation(emulator(), 'addNumber', [addItem()]), 'success').json;
 		assert.equal(again.phoneNumberId, first.phoneNumberId);
 		assert.equal(again.alreadyExisted, true);
+		assert.equal(again.codeMayHaveBeenSent, false);
 		assert.equal(emulator().otps().length, 1, 'one code in all');
+	});
+
+	it('says no code may have been sent when the earlier try could not have reached Kaleyra', async () => {
+		emulator().setFaults({ queue: ['wa500TryLater'] });
+		const result = await runOperation(emulator(), 'addNumber', [addItem({ phoneNumber: NUMBERS.pending2.phoneNumber })], {
+			options: { retryDelay: 1 },
+		});
+		const { json } = onlyItem(result, 'success');
+		assert.equal(json.alreadyExisted, true);
+		assert.equal(json.attempts, 3, 'two adds and the look-up');
+		assert.equal(json.codeMayHaveBeenSent, false);
 	});
 
 	it('leaves a number of another WABA on Error, saying where to look', async () => {
