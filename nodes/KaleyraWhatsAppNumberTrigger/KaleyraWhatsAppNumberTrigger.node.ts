@@ -77,7 +77,7 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 
 		// Fetch Test Event: the numbers as they are now, and the baseline left as it was.
 		if (this.getMode() === 'manual') {
-			const numbers = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
+			const { numbers } = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
 			if (numbers.length === 0)
 				throw new NodeOperationError(
 					this.getNode(),
@@ -97,9 +97,14 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 		pollsInFlight.add(key);
 		try {
 			// A failed reading throws here: nothing is reported and the baseline stays as it was.
-			const numbers = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
+			const reading = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
 			const staticData = this.getWorkflowStaticData('node');
 			const baseline = baselineOf(staticData, watched);
+			// A number whose details Kaleyra refused this poll stays as the baseline had it.
+			const numbers = [
+				...reading.numbers,
+				...(baseline ?? []).filter(({ id }) => reading.skipped.includes(id)),
+			];
 			// Every change becomes the baseline, reported or not: filtered events are never
 			// reported later, and each reported one exactly once.
 			saveBaseline(staticData, watched, numbers);

@@ -12,6 +12,7 @@ import { createPacer } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import type { Sent } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { sendWithRetries } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
+import { isUnknownNumberRefusal, kaleyraErrorOf } from '../KaleyraWhatsAppNumber/results/errorCatalogue';
 import type { Secrets } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import { secretRedactor } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';
@@ -120,6 +121,32 @@ export function answerOf(reader: Reader, { delivery, attempts }: Sent, what: str
 			httpStatus: delivery.kind === 'answer' ? delivery.answer.statusCode : null,
 		});
 	return data;
+}
+
+/**
+ * Kaleyra's definite refusal of one number (in its envelope, HTTP 4xx): a V1 number, or one it
+ * does not know in either path form. Such an answer is about that number only, so a poll can go
+ * on without it; the account's refusals (RBC001, account type, WABA) and answers that carry the
+ * API key back are not, and fail the poll.
+ */
+export function numberRefusalOf(reader: Reader, { delivery }: Sent): string | undefined {
+	if (delivery.kind !== 'answer' || delivery.envelope === undefined) return undefined;
+	const { statusCode } = delivery.answer;
+	const { envelope } = delivery;
+	if (statusCode < 400 || statusCode >= 500 || statusCode === 429) return undefined;
+	const redactor = secretRedactor(reader.secrets);
+	const serverText = serverTextOf(delivery);
+	redactor.heard(serverText);
+	if (redactor.redact(serverText) !== serverText) return undefined;
+	const documented = kaleyraErrorOf(envelope);
+	const aboutNumber =
+		isUnknownNumberRefusal(statusCode, envelope) ||
+		(documented?.fields.includes('phoneNumber') ?? false) ||
+		// Kaleyra's unknown phone number ID: WA400 naming no account-level field.
+		(documented === undefined && envelope.code === 'WA400');
+	// Kaleyra's code and the catalogue's words: its own message might name the number in full.
+	if (!aboutNumber) return undefined;
+	return `${envelope.code}, HTTP ${statusCode}${documented ? `. ${documented.hint}` : ''}`;
 }
 
 export async function read(
