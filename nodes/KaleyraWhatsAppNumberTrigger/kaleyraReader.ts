@@ -16,6 +16,7 @@ import { isUnknownNumberRefusal, kaleyraErrorOf } from '../KaleyraWhatsAppNumber
 import type { Secrets } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import { secretRedactor } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';
+import { MAX_LIST_OUTPUT_CHARS } from '../KaleyraWhatsAppNumber/results/listCeilings';
 import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/itemResults';
 import type { KaleyraEnvelope } from '../KaleyraWhatsAppNumber/transport/kaleyraEnvelope';
 import type {
@@ -49,8 +50,18 @@ const RULES = (timeoutMs: number): AnswerRules => {
 	return rules;
 };
 
+/**
+ * The most answer text (list pages and details together) one poll reads: it all goes into the
+ * baseline and the items, which n8n keeps whole in memory and in its database. Twice the action
+ * node's list output ceiling, as a poll reads each number twice (list entry and details): a
+ * WABA at the list's own ceiling of 10,000 numbers stays under it.
+ */
+export const MAX_POLL_ANSWER_CHARS = 2 * MAX_LIST_OUTPUT_CHARS;
+
 export interface Reader {
 	fns: IPollFunctions;
+	/** The answer text this poll has read so far. */
+	answerChars: number;
 	account: KaleyraAccount;
 	pacer: Pacer;
 	settings: PollSettings;
@@ -102,6 +113,14 @@ export function answerOf(reader: Reader, { delivery, attempts }: Sent, what: str
 		attempts,
 	);
 	const serverText = serverTextOf(delivery);
+	reader.answerChars += serverText.length;
+	if (reader.answerChars > MAX_POLL_ANSWER_CHARS)
+		throw pollError(reader.fns, what, {
+			code: 'INVALID_RESPONSE',
+			message: `Kaleyra's answers to this poll came to more than ${MAX_POLL_ANSWER_CHARS / 1024 / 1024} MiB, far more than a WABA's numbers need, so none of them is kept`,
+			hint: 'Check the region or the custom base URL in the credential: Kaleyra sends about 1 KiB a number. For a WABA that large, watch fewer numbers with Options › Only These Numbers.',
+			httpStatus: null,
+		});
 	const redactor = secretRedactor(reader.secrets);
 	redactor.heard(serverText);
 	if (!result.ok) throw pollError(reader.fns, what, redactor.redact(result.failure));
@@ -162,6 +181,7 @@ export async function openReader(fns: IPollFunctions, settings: PollSettings): P
 	const account = await accountOf(fns);
 	return {
 		fns,
+		answerChars: 0,
 		account,
 		pacer: createPacer(settings.requestsPerSecond),
 		settings,
