@@ -10,6 +10,7 @@ import { wabaIdField } from '../KaleyraWhatsAppNumber/actions/fields';
 import { InvalidFieldError } from '../KaleyraWhatsAppNumber/helpers/validation';
 import { CREDENTIAL_TYPE } from '../KaleyraWhatsAppNumber/transport/kaleyraRequest';
 import { baselineOf, saveBaseline } from './baseline';
+import { confirmed } from './confirm';
 import type { EventName } from './events';
 import { ALL_EVENTS, EVENT_OPTIONS, changesBetween, currentNumbers } from './events';
 import { pollOptionsField, readPollSettings } from './pollOptions';
@@ -101,15 +102,19 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 			const staticData = this.getWorkflowStaticData('node');
 			const baseline = baselineOf(staticData, watched);
 			// A number whose details Kaleyra refused this poll stays as the baseline had it.
-			const numbers = [
+			const read = [
 				...reading.numbers,
-				...(baseline ?? []).filter(({ id }) => reading.skipped.includes(id)),
+				...(baseline?.numbers ?? []).filter(({ id }) => reading.skipped.includes(id)),
 			];
-			// Every change becomes the baseline, reported or not: filtered events are never
-			// reported later, and each reported one exactly once.
-			saveBaseline(staticData, watched, numbers);
-			if (!baseline) return null;
-			const changes = changesBetween(baseline, numbers, events);
+			if (!baseline) {
+				saveBaseline(staticData, watched, read);
+				return null;
+			}
+			// Every confirmed change becomes the baseline, reported or not: filtered events are
+			// never reported later, and each reported one exactly once.
+			const { numbers, pending } = confirmed(baseline.numbers, read, baseline.pending);
+			saveBaseline(staticData, watched, numbers, pending);
+			const changes = changesBetween(baseline.numbers, numbers, events);
 			return changes.length > 0 ? [this.helpers.returnJsonArray(changes)] : null;
 		} finally {
 			pollsInFlight.delete(key);
