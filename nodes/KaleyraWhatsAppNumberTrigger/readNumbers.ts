@@ -23,6 +23,7 @@ import {
 } from '../KaleyraWhatsAppNumber/results/kaleyraData';
 import { MAX_LIST_ITEMS, MAX_LIST_PAGES } from '../KaleyraWhatsAppNumber/results/listCeilings';
 import type { NumberRecord } from './events';
+import { formsForPoll, rememberForm } from './formMemory';
 import type { Reader } from './kaleyraReader';
 import {
 	REPORT_IT,
@@ -125,6 +126,7 @@ export async function readNumbers(
 ): Promise<Reading> {
 	const reader = await openReader(fns, settings);
 	const lesson = createFormLesson();
+	const forms = formsForPoll(fns, DETAILS_FORMS);
 	const listed = identify(reader, wabaId, await listEntries(reader, wabaId));
 	const numbers = only ? listed.filter(({ phoneNumber }) => only.includes(phoneNumber)) : listed;
 	// The first failed read stops the others from starting: the poll fails either way.
@@ -136,8 +138,8 @@ export async function readNumbers(
 		const what = `read the details of ${phoneNumber} (phone number ID ${id})`;
 		try {
 			// The details path in the form Kaleyra takes, learned by this poll as the action node
-			// learns it in a run: at most one extra request.
-			const { sent } = await sendInLearnedForm(lesson, DETAILS_FORMS, async (form) =>
+			// learns it in a run (at most one extra request), the last poll's form tried first.
+			const { sent } = await sendInLearnedForm(lesson, forms, async (form) =>
 				sendWithTries(reader, getNumberDetails.request({ phoneNumber }, form)),
 			);
 			const refusal = numberRefusalOf(reader, sent as Sent);
@@ -162,6 +164,7 @@ export async function readNumbers(
 			return undefined;
 		}
 	});
+	rememberForm(fns, lesson.learned);
 	if (failure) throw failure;
 	return { numbers: records.filter((record) => record !== undefined), skipped };
 }
