@@ -12,7 +12,10 @@ import { createPacer } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import type { Sent } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { sendWithRetries } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
-import { isUnknownNumberRefusal, kaleyraErrorOf } from '../KaleyraWhatsAppNumber/results/errorCatalogue';
+import {
+	isUnknownNumberRefusal,
+	kaleyraErrorOf,
+} from '../KaleyraWhatsAppNumber/results/errorCatalogue';
 import type { Secrets } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import { secretRedactor } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';

@@ -56,7 +56,8 @@ describe('Number Trigger: changes a second poll must confirm', () => {
 	it('a watched field missing for one poll: no event; missing two polls in a row: one event', async () => {
 		const emulator = getEmulator();
 		await addAll(emulator);
-		for (const id of Object.keys(emulator.numbers())) emulator.updateNumber(id, { limit: 'TIER_1K' });
+		for (const id of Object.keys(emulator.numbers()))
+			emulator.updateNumber(id, { limit: 'TIER_1K' });
 		const poller = pollerFor(emulator);
 		assert.equal(await poller.poll(), null);
 		// Without the deprecated tier for one poll, then with it again.

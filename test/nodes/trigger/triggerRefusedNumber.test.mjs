@@ -60,7 +60,10 @@ describe('Number Trigger: Kaleyra refuses one number', () => {
 		assert.equal(kept.length, before.length);
 		assert.equal(warnings.length, 1, warnings.join('\n'));
 		assert.match(warnings[0], /\+91\*{8}02 \(phone number ID 1000000000000002\)/);
-		assert.match(warnings[0], /WA-401, HTTP 401\. This number is set up on Kaleyra's WhatsApp V1 API/);
+		assert.match(
+			warnings[0],
+			/WA-401, HTTP 401\. This number is set up on Kaleyra's WhatsApp V1 API/,
+		);
 		assert.ok(!warnings[0].includes(NUMBERS.pending2.phoneNumber));
 		// Once Kaleyra answers for it again, its change is reported, once.
 		const later = await trigger.poll();
