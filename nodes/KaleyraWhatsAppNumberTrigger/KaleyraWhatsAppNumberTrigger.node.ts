@@ -10,6 +10,7 @@ import { wabaIdField } from '../KaleyraWhatsAppNumber/actions/fields';
 import { InvalidFieldError } from '../KaleyraWhatsAppNumber/helpers/validation';
 import { CREDENTIAL_TYPE } from '../KaleyraWhatsAppNumber/transport/kaleyraRequest';
 import { baselineOf, saveBaseline } from './baseline';
+import { confirmed } from './confirm';
 import type { EventName } from './events';
 import { ALL_EVENTS, EVENT_OPTIONS, changesBetween, currentNumbers } from './events';
 import { pollOptionsField, readPollSettings } from './pollOptions';
@@ -77,7 +78,7 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 
 		// Fetch Test Event: the numbers as they are now, and the baseline left as it was.
 		if (this.getMode() === 'manual') {
-			const numbers = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
+			const { numbers } = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
 			if (numbers.length === 0)
 				throw new NodeOperationError(
 					this.getNode(),
@@ -97,14 +98,23 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 		pollsInFlight.add(key);
 		try {
 			// A failed reading throws here: nothing is reported and the baseline stays as it was.
-			const numbers = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
+			const reading = await readNumbers(this, wabaId, settings, watched.phoneNumbers);
 			const staticData = this.getWorkflowStaticData('node');
 			const baseline = baselineOf(staticData, watched);
-			// Every change becomes the baseline, reported or not: filtered events are never
-			// reported later, and each reported one exactly once.
-			saveBaseline(staticData, watched, numbers);
-			if (!baseline) return null;
-			const changes = changesBetween(baseline, numbers, events);
+			// A number whose details Kaleyra refused this poll stays as the baseline had it.
+			const read = [
+				...reading.numbers,
+				...(baseline?.numbers ?? []).filter(({ id }) => reading.skipped.includes(id)),
+			];
+			if (!baseline) {
+				saveBaseline(staticData, watched, read);
+				return null;
+			}
+			// Every confirmed change becomes the baseline, reported or not: filtered events are
+			// never reported later, and each reported one exactly once.
+			const { numbers, pending } = confirmed(baseline.numbers, read, baseline.pending);
+			saveBaseline(staticData, watched, numbers, pending);
+			const changes = changesBetween(baseline.numbers, numbers, events);
 			return changes.length > 0 ? [this.helpers.returnJsonArray(changes)] : null;
 		} finally {
 			pollsInFlight.delete(key);

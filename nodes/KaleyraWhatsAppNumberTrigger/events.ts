@@ -74,6 +74,9 @@ const FIELDS_OF_EVENT: Array<{ event: EventName; fields: string[] }> = [
 	},
 ];
 
+/** Every field a change event is read from. */
+export const WATCHED_FIELDS = FIELDS_OF_EVENT.flatMap(({ fields }) => fields);
+
 /** One output item of the trigger. */
 export interface NumberEvent extends IDataObject {
 	event: EventName;

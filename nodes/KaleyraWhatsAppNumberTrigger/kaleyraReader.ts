@@ -12,9 +12,14 @@ import { createPacer } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import type { Sent } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { sendWithRetries } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
+import {
+	isUnknownNumberRefusal,
+	kaleyraErrorOf,
+} from '../KaleyraWhatsAppNumber/results/errorCatalogue';
 import type { Secrets } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import { secretRedactor } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';
+import { MAX_LIST_OUTPUT_CHARS } from '../KaleyraWhatsAppNumber/results/listCeilings';
 import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/itemResults';
 import type { KaleyraEnvelope } from '../KaleyraWhatsAppNumber/transport/kaleyraEnvelope';
 import type {
@@ -48,8 +53,18 @@ const RULES = (timeoutMs: number): AnswerRules => {
 	return rules;
 };
 
+/**
+ * The most answer text (list pages and details together) one poll reads: it all goes into the
+ * baseline and the items, which n8n keeps whole in memory and in its database. Twice the action
+ * node's list output ceiling, as a poll reads each number twice (list entry and details): a
+ * WABA at the list's own ceiling of 10,000 numbers stays under it.
+ */
+export const MAX_POLL_ANSWER_CHARS = 2 * MAX_LIST_OUTPUT_CHARS;
+
 export interface Reader {
 	fns: IPollFunctions;
+	/** The answer text this poll has read so far. */
+	answerChars: number;
 	account: KaleyraAccount;
 	pacer: Pacer;
 	settings: PollSettings;
@@ -101,6 +116,14 @@ export function answerOf(reader: Reader, { delivery, attempts }: Sent, what: str
 		attempts,
 	);
 	const serverText = serverTextOf(delivery);
+	reader.answerChars += serverText.length;
+	if (reader.answerChars > MAX_POLL_ANSWER_CHARS)
+		throw pollError(reader.fns, what, {
+			code: 'INVALID_RESPONSE',
+			message: `Kaleyra's answers to this poll came to more than ${MAX_POLL_ANSWER_CHARS / 1024 / 1024} MiB, far more than a WABA's numbers need, so none of them is kept`,
+			hint: 'Check the region or the custom base URL in the credential: Kaleyra sends about 1 KiB a number. For a WABA that large, watch fewer numbers with Options › Only These Numbers.',
+			httpStatus: null,
+		});
 	const redactor = secretRedactor(reader.secrets);
 	redactor.heard(serverText);
 	if (!result.ok) throw pollError(reader.fns, what, redactor.redact(result.failure));
@@ -122,6 +145,32 @@ export function answerOf(reader: Reader, { delivery, attempts }: Sent, what: str
 	return data;
 }
 
+/**
+ * Kaleyra's definite refusal of one number (in its envelope, HTTP 4xx): a V1 number, or one it
+ * does not know in either path form. Such an answer is about that number only, so a poll can go
+ * on without it; the account's refusals (RBC001, account type, WABA) and answers that carry the
+ * API key back are not, and fail the poll.
+ */
+export function numberRefusalOf(reader: Reader, { delivery }: Sent): string | undefined {
+	if (delivery.kind !== 'answer' || delivery.envelope === undefined) return undefined;
+	const { statusCode } = delivery.answer;
+	const { envelope } = delivery;
+	if (statusCode < 400 || statusCode >= 500 || statusCode === 429) return undefined;
+	const redactor = secretRedactor(reader.secrets);
+	const serverText = serverTextOf(delivery);
+	redactor.heard(serverText);
+	if (redactor.redact(serverText) !== serverText) return undefined;
+	const documented = kaleyraErrorOf(envelope);
+	const aboutNumber =
+		isUnknownNumberRefusal(statusCode, envelope) ||
+		(documented?.fields.includes('phoneNumber') ?? false) ||
+		// Kaleyra's unknown phone number ID: WA400 naming no account-level field.
+		(documented === undefined && envelope.code === 'WA400');
+	// Kaleyra's code and the catalogue's words: its own message might name the number in full.
+	if (!aboutNumber) return undefined;
+	return `${envelope.code}, HTTP ${statusCode}${documented ? `. ${documented.hint}` : ''}`;
+}
+
 export async function read(
 	reader: Reader,
 	request: KaleyraRequest,
@@ -135,6 +184,7 @@ export async function openReader(fns: IPollFunctions, settings: PollSettings): P
 	const account = await accountOf(fns);
 	return {
 		fns,
+		answerChars: 0,
 		account,
 		pacer: createPacer(settings.requestsPerSecond),
 		settings,

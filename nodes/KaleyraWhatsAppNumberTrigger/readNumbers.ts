@@ -2,7 +2,8 @@
  * One reading of a WABA's numbers: the list (every page, when Kaleyra pages it), then Get
  * Number Details for each listed number, with the action node's own requests. Any read that
  * fails fails the whole reading: a partial one would report numbers as removed, or changes as
- * undone.
+ * undone. The one exception is Kaleyra's definite refusal of one number's details: that number
+ * is skipped (named in `skipped`), so one V1 number cannot silence the trigger for the others.
  */
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
@@ -13,6 +14,7 @@ import { createFormLesson, sendInLearnedForm } from '../KaleyraWhatsAppNumber/en
 import { mapWithConcurrency } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import type { Sent } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
+import { maskPhoneNumber } from '../KaleyraWhatsAppNumber/helpers/requestLog';
 import { toE164 } from '../KaleyraWhatsAppNumber/helpers/validation';
 import {
 	nextCursorIn,
@@ -21,8 +23,17 @@ import {
 } from '../KaleyraWhatsAppNumber/results/kaleyraData';
 import { MAX_LIST_ITEMS, MAX_LIST_PAGES } from '../KaleyraWhatsAppNumber/results/listCeilings';
 import type { NumberRecord } from './events';
+import { formsForPoll, rememberForm } from './formMemory';
 import type { Reader } from './kaleyraReader';
-import { REPORT_IT, answerOf, asObject, openReader, read, sendWithTries } from './kaleyraReader';
+import {
+	REPORT_IT,
+	answerOf,
+	asObject,
+	numberRefusalOf,
+	openReader,
+	read,
+	sendWithTries,
+} from './kaleyraReader';
 import { pollError } from './pollError';
 import type { PollSettings } from './pollOptions';
 
@@ -96,6 +107,12 @@ function identify(reader: Reader, wabaId: string, entries: unknown[]) {
 	return numbers;
 }
 
+export interface Reading {
+	numbers: NumberRecord[];
+	/** IDs of listed numbers whose details Kaleyra refused: neither read nor taken for removed. */
+	skipped: string[];
+}
+
 /**
  * The WABA's numbers (only those in `only`, when given), each as its list entry with its Get
  * Number Details answer laid over it: every field Kaleyra sent about the number, unknown ones
@@ -106,23 +123,33 @@ export async function readNumbers(
 	wabaId: string,
 	settings: PollSettings,
 	only: readonly string[] | null = null,
-): Promise<NumberRecord[]> {
+): Promise<Reading> {
 	const reader = await openReader(fns, settings);
 	const lesson = createFormLesson();
+	const forms = formsForPoll(fns, DETAILS_FORMS);
 	const listed = identify(reader, wabaId, await listEntries(reader, wabaId));
 	const numbers = only ? listed.filter(({ phoneNumber }) => only.includes(phoneNumber)) : listed;
 	// The first failed read stops the others from starting: the poll fails either way.
 	let failure: Error | undefined;
+	const skipped: string[] = [];
 	const records = await mapWithConcurrency(numbers.length, settings.concurrency, async (index) => {
 		if (failure) return undefined;
 		const { id, phoneNumber, entry } = numbers[index];
 		const what = `read the details of ${phoneNumber} (phone number ID ${id})`;
 		try {
 			// The details path in the form Kaleyra takes, learned by this poll as the action node
-			// learns it in a run: at most MAX_LEARNING_TRIES extra requests.
-			const { sent } = await sendInLearnedForm(lesson, DETAILS_FORMS, async (form) =>
+			// learns it in a run (at most MAX_LEARNING_TRIES extra requests), the last poll's form tried first.
+			const { sent } = await sendInLearnedForm(lesson, forms, async (form) =>
 				sendWithTries(reader, getNumberDetails.request({ phoneNumber }, form)),
 			);
+			const refusal = numberRefusalOf(reader, sent as Sent);
+			if (refusal !== undefined) {
+				skipped.push(id);
+				fns.logger.warn(
+					`Kaleyra refused the details of ${maskPhoneNumber(phoneNumber)} (phone number ID ${id}): ${refusal}. This poll skips the number and reports nothing about it.`,
+				);
+				return undefined;
+			}
 			const details = asObject(answerOf(reader, sent as Sent, what));
 			if (!details)
 				throw pollError(fns, what, {
@@ -137,6 +164,7 @@ export async function readNumbers(
 			return undefined;
 		}
 	});
+	rememberForm(fns, lesson.learned);
 	if (failure) throw failure;
-	return records as NumberRecord[];
+	return { numbers: records.filter((record) => record !== undefined), skipped };
 }

@@ -195,10 +195,14 @@ describe(
 			model = await startModelServer(script);
 			const [port, brokerPort] = await freePorts(2);
 			const example = readExamples().find((workflow) => workflow.id === EXAMPLE_ID);
-			// The one change to the example: its chat made public, so a test can post to it as the
-			// hosted chat page does (a builder chats in the editor instead).
+			// The one change to the example: its chat made public without authentication, so a
+			// test can post to it as the hosted chat page does (a builder chats in the editor
+			// instead). As shipped, the chat is not public and asks for n8n User Auth if made so.
 			const trigger = example.nodes.find((n) => n.type.endsWith('.chatTrigger'));
+			assert.equal(trigger.parameters.public, false);
+			assert.equal(trigger.parameters.authentication, 'n8nUserAuth');
 			trigger.parameters.public = true;
+			trigger.parameters.authentication = 'none';
 			chatUrl = `http://127.0.0.1:${port}/webhook/${trigger.webhookId}/chat`;
 			instance = await openInstance({
 				tarball: process.env.KALEYRA_E2E_TARBALL,
