@@ -11,6 +11,7 @@ import {
 	openInstance,
 	readExamples,
 } from '../../scripts/n8n/instance.mjs';
+import { FORM_LOGIN } from '../../scripts/n8n/credentials.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
 import { formUser } from './lib/formUser.mjs';
@@ -27,6 +28,8 @@ const [WABA] = DEFAULT_ACCOUNT.wabaIds;
 // What the emulator gives the first number added after a reset.
 const FIRST_ADDED_ID = '300000000000001';
 const WRONG_OTP = '999999';
+// The other example whose form sends a code (Retry OTP after a wrong one): it asks for the login too.
+const OTP_FORM_ID = 'kaleyraOnboard01';
 
 const number = (national, name) => ({
 	phoneNumber: `+91${national}`,
@@ -41,24 +44,28 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	let rest;
 	let example;
 	let formUrl;
+	let otpFormUrl;
 
 	before(async () => {
 		const port = await freePort();
 		const examples = readExamples();
 		example = examples.find((workflow) => workflow.id === WORKFLOW_ID);
 		formUrl = `http://127.0.0.1:${port}/form/${formPathOf(example)}`;
+		const otpForm = examples.find((workflow) => workflow.id === OTP_FORM_ID);
+		otpFormUrl = `http://127.0.0.1:${port}/form/${formPathOf(otpForm)}`;
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
 			brokerPort: await freePort(),
 			workflows: examples,
-			activate: [WORKFLOW_ID],
+			activate: [WORKFLOW_ID, OTP_FORM_ID],
 		});
 		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
 		await rest.setUpOwner();
 		// n8n answers /rest before it has activated the published workflows.
-		await waitUntilServed(formUrl);
+		await waitUntilServed(formUrl, { login: FORM_LOGIN });
+		await waitUntilServed(otpFormUrl, { login: FORM_LOGIN });
 	});
 	after(() => stopN8nAndClose(server, () => instance?.close()));
 
@@ -69,7 +76,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	async function startOnboarding(newNumber, { faults } = {}) {
 		await instance.emulator.reset();
 		if (faults) await instance.emulator.setFaults(faults);
-		const user = formUser();
+		const user = formUser({ login: FORM_LOGIN });
 		const first = await user.open(formUrl);
 		assert.equal(first.heading, 'Connect a WhatsApp Business number');
 		const next = await user.submit(first, {
@@ -160,6 +167,25 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		}
 		return execution;
 	}
+
+	test('without the login, or with a wrong one, neither form opens or starts a run, and nothing reaches Kaleyra', async () => {
+		await instance.emulator.reset();
+		const basic = (password) =>
+			`Basic ${Buffer.from(`${FORM_LOGIN.user}:${password}`).toString('base64')}`;
+		const before = (await rest.get('/executions')).results.length;
+		for (const url of [formUrl, otpFormUrl]) {
+			for (const headers of [{}, { authorization: basic('not-the-password') }]) {
+				assert.equal((await fetch(url, { headers })).status, 401, `GET ${url}`);
+				const body = new FormData();
+				for (const [i, value] of ['+919765400399', '91', 'Acme Stranger'].entries())
+					body.append(`field-${i}`, value);
+				const posted = await fetch(url, { method: 'POST', body, headers });
+				assert.equal(posted.status, 401, `POST ${url}`);
+			}
+		}
+		assert.equal((await rest.get('/executions')).results.length, before, 'a run started');
+		assert.deepEqual(await instance.emulator.requests(), []);
+	});
 
 	test('right code: add → verify → details, and the last page shows CONNECTED, GREEN and the verified name', async () => {
 		const newNumber = number('9765400099', 'Acme New Line');
