@@ -609,6 +609,15 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		await sleep(instance.n8n.target.n8n.startsWith('1.') ? 5000 : 20_000);
 		assert.deepEqual(await newExecutions(), [], 'more runs started after the forged mail');
 		assert.equal(itemsOf(executions, 'Reply received').length, forged.length);
+		// Only the two with a wrong reference pass the Filter; the lookup finds neither.
+		const passed = itemsOf(executions, 'Written by a person');
+		assert.deepEqual(
+			passed.map((item) => [item.from, item.token]),
+			[
+				[mail.address(person), wrongRef],
+				[mail.address(person), wrongRef],
+			],
+		);
 		assert.deepEqual(itemsOf(executions, 'Onboarding record'), []);
 		assert.deepEqual(await kaleyraRequests(), [addRequest(newNumber)]);
 		const row = await rowOf(newNumber);
