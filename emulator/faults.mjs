@@ -3,44 +3,15 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
 import { CATCHER_PATH } from './catcher.mjs';
+import { FAULT_CLASSES } from './faultClasses.mjs';
 import { RESPONSES } from './responses.mjs';
 
-// Gateway-style faults are answered before the request is processed: nothing changes.
-// Response-loss faults are delivered after processing: the verify or OTP resend took
-// effect and only the answer is lost, the worst case a client has to survive.
-const BEFORE_PROCESSING = [
-	'http429',
-	'http429RetryAfter',
-	'http500',
-	'http503',
-	'wa500TryLater',
-	'html',
-	'redirect301',
-	'redirect302',
-	'redirect303',
-	'redirect307',
-	'redirect308',
-	'wa500Late',
-];
-const AFTER_PROCESSING = [
-	'reset',
-	'hang',
-	'malformedJson',
-	'empty',
-	'tooLarge',
-	'trickle',
-	'endless',
-	'oversized',
-	'gzipBomb',
-	'gzipCorrupt',
-	'midBodyReset',
-	'echoError',
-	'echoSuccess',
-];
-export const FAULT_KINDS = Object.freeze([...BEFORE_PROCESSING, ...AFTER_PROCESSING]);
-const AFTER = new Set(AFTER_PROCESSING);
+// Which faults answer before processing (nothing changes) and which after (the add, verify or
+// OTP resend took effect, only the answer is faulty): see faultClasses.mjs, the one place.
+export const FAULT_KINDS = Object.freeze(Object.keys(FAULT_CLASSES));
 
-export const isAfterProcessing = (kind) => AFTER.has(kind);
+export const isAfterProcessing = (kind) =>
+	Object.hasOwn(FAULT_CLASSES, kind) && FAULT_CLASSES[kind].server === 'processed';
 
 const DEFAULTS = Object.freeze({
 	latencyMs: 0,
@@ -349,6 +320,9 @@ const DELIVER = Object.freeze({
 	http500: (req, res) => gateway(res, 500, 'Internal Server Error'),
 	http503: (req, res, cfg) =>
 		gateway(res, 503, 'Service Unavailable', cfg.retryAfterOn503 ? retryAfter(cfg) : {}),
+	// A gateway that forwarded the request, then gave up on Kaleyra's answer (Envoy, Varnish).
+	forwarded503: (req, res) =>
+		send(res, 503, { 'content-type': 'text/plain' }, 'upstream request timeout'),
 	wa500TryLater: (req, res) =>
 		send(res, RESPONSES.tryLater.status, JSON_TYPE, RESPONSES.tryLater.json),
 	html: (req, res) => send(res, 502, { 'content-type': 'text/html' }, HTML_502),

@@ -14,6 +14,7 @@ import { createState } from './state.mjs';
 export { DEFAULT_ACCOUNT, DEFAULT_NUMBERS, NUMBERS } from './fixtures.mjs';
 export { RESPONSES } from './responses.mjs';
 export { FAULT_KINDS } from './faults.mjs';
+export { FAULT_CLASSES, faultClass } from './faultClasses.mjs';
 export { CATCHER_PATH } from './catcher.mjs';
 export { FIRST_ADDED_ID, otpAt, otpText } from './state.mjs';
 

@@ -11,10 +11,12 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import {
 	CATCHER_PATH,
 	DEFAULT_ACCOUNT,
+	FAULT_CLASSES,
 	FAULT_KINDS,
 	FIRST_ADDED_ID,
 	NUMBERS,
 	RESPONSES,
+	faultClass,
 	otpAt,
 	startKaleyraEmulator,
 } from '../../emulator/kaleyra-emulator.mjs';
@@ -377,6 +379,55 @@ describe('faults', () => {
 		);
 	});
 
+	test('forwarded503: the verify took effect, then a gateway answered a text/plain 503', async () => {
+		const n = NUMBERS.pending1;
+		emulator.setFaults({ queue: ['forwarded503'] });
+		const res = await fetch(emulator.url + apiPath('verify'), {
+			method: 'POST',
+			headers: JSON_HEADERS,
+			body: JSON.stringify(verifyBody(n)),
+		});
+		assert.equal(res.status, 503);
+		assert.match(res.headers.get('content-type'), /^text\/plain/);
+		assert.equal(await res.text(), 'upstream request timeout');
+		assert.equal(emulator.numbers()[n.id].state, 'approved');
+		assert.deepEqual(
+			emulator.requests.map((r) => [r.fault, r.processed, r.status]),
+			[['forwarded503', true, 503]],
+		);
+	});
+
+	test('every fault kind has one class, and the class says whether the emulator processes it', async () => {
+		assert.deepEqual(Object.keys(FAULT_CLASSES), [...FAULT_KINDS]);
+		for (const kind of FAULT_KINDS) {
+			const { server, client } = FAULT_CLASSES[kind];
+			assert.ok(['untouched', 'processed'].includes(server), kind);
+			assert.ok(['safe', 'uncertain', 'final'].includes(client), kind);
+		}
+		// Only Kaleyra's own "try again later" proves a request was not acted on.
+		assert.deepEqual(
+			FAULT_KINDS.filter((kind) => FAULT_CLASSES[kind].client === 'safe'),
+			['wa500TryLater'],
+		);
+		assert.equal(faultClass('answer:tryLater').client, 'safe');
+		assert.equal(faultClass('answer:invalidPhoneNumber').client, 'final');
+		assert.throws(() => faultClass('nope'), TypeError);
+		// The log's `processed` follows the class, request by request.
+		const kinds = ['http503', 'forwarded503', 'wa500Late', 'malformedJson'];
+		emulator.setFaults({ queue: kinds });
+		for (const _ of kinds) {
+			await fetch(emulator.url + apiPath('retry_otp'), {
+				method: 'POST',
+				headers: JSON_HEADERS,
+				body: JSON.stringify(retryBody(NUMBERS.pending2)),
+			}).then((res) => res.text());
+		}
+		assert.deepEqual(
+			emulator.requests.map((r) => r.processed),
+			kinds.map((kind) => FAULT_CLASSES[kind].server === 'processed'),
+		);
+	});
+
 	test('malformedJson and empty answer 200 with an unparseable body', async () => {
 		emulator.setFaults({ queue: ['malformedJson', 'empty'] });
 		for (const expected of ['malformedJson', 'empty']) {
@@ -458,7 +509,7 @@ describe('faults', () => {
 				assert.throws(() => emulator.setFaults({ [option]: bad }), TypeError, option);
 			}
 		}
-		assert.equal(FAULT_KINDS.length, 25);
+		assert.equal(FAULT_KINDS.length, 26);
 	});
 
 	test('recordRequests: false keeps counters only', async (t) => {

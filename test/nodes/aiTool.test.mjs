@@ -351,6 +351,7 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 				code: 'WA200',
 				message: 'Request Processed Successfully',
 				phoneNumberId,
+				alreadyExisted: false,
 				data: undefined,
 				attempts: 1,
 			},

@@ -23,6 +23,13 @@ function codeBlockAfter(heading, language = '') {
 describe('README', () => {
 	const emulator = useEmulator();
 
+	it('says what an empty list gives, where it says every item leaves by one of two outputs', () => {
+		const intro = readme.slice(0, readme.indexOf('## Installation'));
+		assert.match(intro, /Every item leaves by\s+one of two outputs/);
+		assert.match(intro, /Get Many\s+Numbers on a WABA without numbers outputs no item for that input item/);
+		assert.match(intro, /\*\*Always Output Data\*\*/);
+	});
+
 	it('shows the Success item a verify really gives', async () => {
 		const result = await runOperation(emulator(), 'verifyNumber', [itemFor(NUMBERS.pending1)]);
 		assert.deepEqual(

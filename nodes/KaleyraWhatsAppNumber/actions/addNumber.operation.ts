@@ -3,8 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { HINTS } from '../helpers/hints';
 import { InvalidFieldError, toCallingCode, toDisplayName } from '../helpers/validation';
-import { phoneNumberIdIn } from '../results/kaleyraData';
+import { phoneDigitsOf, phoneNumberIdIn, phoneNumberIdOf } from '../results/kaleyraData';
 import { channelField, phoneNumberField, wabaIdField } from './fields';
+import { numberListRequest } from './numberList';
 import { defineOperation } from './operation';
 
 export const addNumber = defineOperation({
@@ -77,5 +78,25 @@ export const addNumber = defineOperation({
 			},
 		};
 	},
-	successItems: ({ data }) => [{ ...phoneNumberIdIn(data), data: data as IDataObject }],
+	successItems: ({ data }) => [
+		{ ...phoneNumberIdIn(data), alreadyExisted: false, data: data as IDataObject },
+	],
+	existing: {
+		// Kaleyra's "phone number already exists", about the phone_number the item sent.
+		isAlreadyThere: ({ code, message, error }) =>
+			code === 'WA400' &&
+			/already exists/i.test(message) &&
+			typeof error === 'object' &&
+			error !== null &&
+			'phone_number' in error,
+		list: ({ wabaId }, cursor) => numberListRequest(wabaId, cursor),
+		find: (entries, { phoneNumber }) => {
+			for (const entry of entries) {
+				const phoneNumberId = phoneNumberIdOf(entry);
+				if (phoneNumberId !== undefined && phoneDigitsOf(entry) === phoneNumber.slice(1))
+					return { entry: entry as IDataObject, phoneNumberId };
+			}
+			return undefined;
+		},
+	},
 });

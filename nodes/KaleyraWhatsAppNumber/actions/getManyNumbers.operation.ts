@@ -1,9 +1,14 @@
-/** Get Many Numbers: the numbers of a WABA, one output item each. */
+/** Get Many Numbers: the numbers of a WABA, one output item each, as n8n's "Get Many" operations. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { numberEntriesIn, numberSummaryOf } from '../results/kaleyraData';
+import { InvalidFieldError, describeValue } from '../helpers/validation';
+import { listInfoIn, numberEntriesIn, numberSummaryOf } from '../results/kaleyraData';
+import { MAX_LIST_ITEMS } from '../results/listCeilings';
 import { wabaIdField } from './fields';
+import { numberListRequest } from './numberList';
 import { defineOperation } from './operation';
+
+const LIMIT_HINT = `Set Limit to a whole number from 1 to ${MAX_LIST_ITEMS}, or turn on Return All.`;
 
 export const getManyNumbers = defineOperation({
 	option: {
@@ -12,15 +17,77 @@ export const getManyNumbers = defineOperation({
 		action: 'Get many phone numbers of a WABA',
 		description: 'List the numbers of a WhatsApp Business Account with their status, one item each',
 	},
-	fields: { wabaId: wabaIdField },
+	fields: {
+		wabaId: wabaIdField,
+		returnAll: {
+			property: {
+				displayName: 'Return All',
+				name: 'returnAll',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to return all results or only up to a given limit',
+			},
+			check: (value: unknown) => {
+				// Absent when a workflow saved before this parameter existed runs: off, its default.
+				if (value === '' || value === undefined) return false;
+				if (typeof value === 'boolean') return value;
+				throw new InvalidFieldError({
+					field: 'returnAll',
+					rule: `is ${describeValue(value)}, not true or false`,
+					hint: 'Set Return All with its switch, or with an expression giving true or false (a boolean, not text).',
+				});
+			},
+		},
+		limit: {
+			property: {
+				displayName: 'Limit',
+				name: 'limit',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_LIST_ITEMS },
+				default: 50,
+				description: 'Max number of results to return',
+				displayOptions: { show: { returnAll: [false] } },
+			},
+			check: (value: unknown): number | null => {
+				// Hidden, so absent, while Return All is on.
+				if (value === '' || value === undefined) return null;
+				if (
+					typeof value !== 'number' ||
+					!Number.isInteger(value) ||
+					value < 1 ||
+					value > MAX_LIST_ITEMS
+				)
+					throw new InvalidFieldError({
+						field: 'limit',
+						rule: `is ${describeValue(value)}, not a whole number from 1 to ${MAX_LIST_ITEMS}`,
+						hint: LIMIT_HINT,
+					});
+				return value;
+			},
+		},
+	},
 	safeToRepeat: true,
 	alreadyApprovedIsDone: false,
 	context: ({ wabaId }) => ({ wabaId: wabaId ?? null }),
-	request: ({ wabaId }) => ({ method: 'GET', path: `/whatsapp/${wabaId}/number` }),
-	successItems: ({ data }) => {
+	request: ({ wabaId, returnAll, limit }) => {
+		if (!returnAll && limit === null)
+			throw new InvalidFieldError({ field: 'limit', rule: 'is empty', hint: LIMIT_HINT });
+		return numberListRequest(wabaId);
+	},
+	successItems: ({ data }, room) => {
 		const entries = numberEntriesIn(data);
 		// A shape the node does not know still reaches the user whole, as one item.
 		if (!entries) return [{ data: data as IDataObject }];
-		return entries.map((entry) => ({ ...numberSummaryOf(entry), data: entry as IDataObject }));
+		// Paging beside the list is kept on each of its items; the engine caps their total size.
+		const listInfo = listInfoIn(data);
+		return entries.slice(0, room).map((entry) => ({
+			...numberSummaryOf(entry),
+			data: entry as IDataObject,
+			...(listInfo ? { listInfo } : {}),
+		}));
+	},
+	pages: {
+		wanted: ({ returnAll, limit }) => (returnAll ? 'all' : (limit ?? MAX_LIST_ITEMS)),
+		after: ({ wabaId }, cursor) => numberListRequest(wabaId, cursor),
 	},
 });

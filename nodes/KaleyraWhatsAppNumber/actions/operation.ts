@@ -31,8 +31,24 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	request(values: V): KaleyraRequest;
 	/** A secret the request carries that must never come back in an output (the OTP). */
 	secret?(values: V): string;
-	/** The Success items an accepted answer makes: one, or one per number of a list. */
-	successItems(envelope: KaleyraEnvelope): IDataObject[];
+	/** The Success items an accepted answer makes: one, or one per number of a list, at most `room`. */
+	successItems(envelope: KaleyraEnvelope, room: number): IDataObject[];
+	/** A list that may come in pages: the engine follows them and caps what the item outputs. */
+	pages?: {
+		/** How many Success items the input item wants: a number, or all (up to the node's ceiling). */
+		wanted(values: V): number | 'all';
+		/** The request for the page after `cursor`, on the same path. */
+		after(values: V, cursor: string): KaleyraRequest;
+	};
+	/** An add that Kaleyra may refuse because the number is there already: how to find it, by reads. */
+	existing?: {
+		/** Whether Kaleyra's refusal says that the number the item adds is already on the account. */
+		isAlreadyThere(envelope: KaleyraEnvelope): boolean;
+		/** The list the number should be in, from its first page or after `cursor`. */
+		list(values: V, cursor?: string): KaleyraRequest;
+		/** The entry of that list that is the item's number, with the phone number ID found in it. */
+		find(entries: unknown[], values: V): { entry: IDataObject; phoneNumberId: string } | undefined;
+	};
 }
 
 /** Keeps each operation's value types while the registry holds them side by side. */

@@ -55,7 +55,14 @@ const operationProperty: INodeProperties = {
 function shownFor(operation: KaleyraOperation, property: INodeProperties): INodeProperties {
 	return {
 		...property,
-		displayOptions: { show: { resource: [RESOURCE], operation: [operation.option.value] } },
+		displayOptions: {
+			// A field's own rule (Limit only while Return All is off) is kept.
+			show: {
+				...property.displayOptions?.show,
+				resource: [RESOURCE],
+				operation: [operation.option.value],
+			},
+		},
 	};
 }
 

@@ -18,6 +18,7 @@ const FASTEST_PACE = 1000;
 export interface ItemSettings {
 	timeoutMs: number;
 	treatAlreadyApprovedAsSuccess: boolean;
+	recoverExistingNumber: boolean;
 	/** The operation adds whether it is safe to repeat. */
 	retry: Omit<RetrySettings, 'safeToRepeat'>;
 }
@@ -31,6 +32,7 @@ interface Options {
 	retryDelay: number;
 	maxRetryDelay: number;
 	treatAlreadyApprovedAsSuccess: boolean;
+	recoverExistingNumber: boolean;
 }
 
 export const optionsField: INodeProperties = {
@@ -68,6 +70,15 @@ export const optionsField: INodeProperties = {
 				'Longest wait before a retry. When Kaleyra asks (Retry-After) for a longer one, the item goes to Error instead.',
 		},
 		{
+			displayName: 'Recover Existing Number',
+			name: 'recoverExistingNumber',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { '/operation': ['addNumber'] } },
+			description:
+				'Whether a number Kaleyra answers "phone number already exists" for is looked up in the WABA\'s number list (reads only) and goes to the Success output with its phoneNumberId, marked alreadyExisted: true, so a repeated or retried add keeps its ID. Turn off to send such items to Error.',
+		},
+		{
 			displayName: 'Retry Wait (Ms)',
 			name: 'retryDelay',
 			type: 'number',
@@ -82,7 +93,7 @@ export const optionsField: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				"Whether to also retry requests that may have reached Kaleyra: a connection reset, a timeout or a gateway error. Warning: a repeated Verify Number may use up one of the OTP's tries, and a repeated Retry OTP may send the number another SMS or call.",
+				"Whether to also retry Add Number, Verify Number and Retry OTP when the request may have reached Kaleyra: a connection reset, a timeout, or a gateway's 429 or 5xx without Kaleyra's answer (a gateway may answer after forwarding). Warning: a repeated Add Number or Retry OTP may send the number another SMS or call, and a repeated Verify Number may use up one of the OTP's tries.",
 		},
 		{
 			displayName: 'Timeout (Ms)',
@@ -108,7 +119,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 10 },
 			default: 3,
 			description:
-				'How many times in all a request may be sent. Only requests that cannot have reached Kaleyra (connection refused, DNS failure) or that Kaleyra asked to repeat (HTTP 429, 503, WA500 "Please try again later") are retried, unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
+				'How many times in all a request may be sent. Reads are retried whenever they fail on the way; Add Number, Verify Number and Retry OTP only when they cannot have reached Kaleyra (connection refused, DNS failure) or Kaleyra itself asked to repeat (WA500 "Please try again later"), unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
 		},
 	],
 };
@@ -166,6 +177,7 @@ const CHECKS: { [K in keyof Options]: (value: unknown) => Options[K] } = {
 	retryDelay: (value) => toNumberOption('retryDelay', value),
 	maxRetryDelay: (value) => toNumberOption('maxRetryDelay', value),
 	treatAlreadyApprovedAsSuccess: (value) => toBooleanOption('treatAlreadyApprovedAsSuccess', value),
+	recoverExistingNumber: (value) => toBooleanOption('recoverExistingNumber', value),
 };
 
 /**
@@ -212,6 +224,7 @@ export function readItemSettings(
 	const { values, problems } = readOptions(fns, itemIndex, [
 		'timeout',
 		'treatAlreadyApprovedAsSuccess',
+		'recoverExistingNumber',
 		'maxTries',
 		'retryUncertain',
 		'retryDelay',
@@ -223,6 +236,7 @@ export function readItemSettings(
 		settings: {
 			timeoutMs: values.timeout,
 			treatAlreadyApprovedAsSuccess: values.treatAlreadyApprovedAsSuccess,
+			recoverExistingNumber: values.recoverExistingNumber,
 			retry: {
 				maxTries: values.maxTries,
 				retryUncertain: values.retryUncertain,

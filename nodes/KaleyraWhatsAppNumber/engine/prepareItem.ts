@@ -14,6 +14,8 @@ export interface PreparedItem {
 	request?: KaleyraRequest;
 	/** The OTP the request carries, kept out of every output. */
 	secret?: string;
+	/** The checked values, for the requests that may follow the first (pages, a look-up). */
+	values?: Record<string, unknown>;
 	problems: FieldProblem[];
 }
 
@@ -39,6 +41,7 @@ export function prepareItem(
 			context,
 			request: operation.request(checked.values),
 			secret: operation.secret?.(checked.values),
+			values: checked.values,
 			problems: [],
 		};
 	} catch (error) {

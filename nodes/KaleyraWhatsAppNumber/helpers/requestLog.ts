@@ -7,6 +7,22 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 // What names the number a request is about: never the OTP (not even masked), nor the credential.
 const NAMING_FIELDS = ['phoneNumber', 'phoneNumberId', 'wabaId', 'countryCode', 'channel'];
 
+// Digits kept on each side of a masked phone number: the country code's start and the end.
+const SHOWN_LEADING_DIGITS = 2;
+const SHOWN_TRAILING_DIGITS = 2;
+
+/**
+ * A phone number as the log shows it, `+91********01`: enough to tell the numbers of a batch
+ * apart, not enough to call anyone. The log is kept at info, n8n's default level, and read by
+ * whoever runs the server, who need not see whom the business onboards.
+ */
+export function maskPhoneNumber(phoneNumber: string): string {
+	const digits = phoneNumber.replace(/^\+/, '');
+	const hidden = digits.length - SHOWN_LEADING_DIGITS - SHOWN_TRAILING_DIGITS;
+	if (hidden <= 0) return '*'.repeat(phoneNumber.length);
+	return `+${digits.slice(0, SHOWN_LEADING_DIGITS)}${'*'.repeat(hidden)}${digits.slice(-SHOWN_TRAILING_DIGITS)}`;
+}
+
 export function logRequestLeaving(
 	fns: IExecuteFunctions,
 	context: IDataObject,
@@ -18,7 +34,8 @@ export function logRequestLeaving(
 	const named: IDataObject = {};
 	for (const field of NAMING_FIELDS) {
 		const value = context[field];
-		if (value !== undefined && value !== null && value !== '') named[field] = value;
+		if (value === undefined || value === null || value === '') continue;
+		named[field] = field === 'phoneNumber' ? maskPhoneNumber(String(value)) : value;
 	}
 	const fields = Object.entries(named)
 		.map(([name, value]) => `, ${name} ${String(value)}`)

@@ -164,7 +164,12 @@ export function toCallingCode(field: string, value: unknown): string {
 // Meta reviews the display name; it refuses names shorter than 3 characters.
 const DISPLAY_NAME_LENGTH = { min: 3, max: 512 };
 
-/** The display name Meta will review, trimmed. */
+// Control (Cc) and format (Cf) characters: line breaks that split a header, NULs, invisible
+// spaces and direction overrides that make a name read as something else. The joiners U+200C
+// and U+200D are Cf too, and some scripts need them in ordinary words.
+const DISPLAY_NAME_CHAR = /^(?![\p{Cc}\p{Cf}])[\s\S]$|^[\u200c\u200d]$/u;
+
+/** The display name Meta will review, trimmed; no control or format character but the joiners. */
 export function toDisplayName(field: string, value: unknown): string {
 	const hint = HINTS.displayName;
 	const text = asText(field, value, hint);
@@ -174,6 +179,13 @@ export function toDisplayName(field: string, value: unknown): string {
 		fail(field, `has ${length} characters; Meta needs at least ${DISPLAY_NAME_LENGTH.min}`, hint);
 	if (length > DISPLAY_NAME_LENGTH.max)
 		fail(field, `has ${length} characters; Meta allows at most ${DISPLAY_NAME_LENGTH.max}`, hint);
+	const hidden = firstOutside(text, DISPLAY_NAME_CHAR);
+	if (hidden)
+		fail(
+			field,
+			`has ${describeChar(hidden.char)} at position ${hidden.position}, a control, format or direction character that a name cannot hold`,
+			hint,
+		);
 	return text;
 }
 

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
-import { MAX_ANSWER_BYTES, isRedirect } from '../transport/kaleyraEnvelope';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_DEPTH, isRedirect } from '../transport/kaleyraEnvelope';
 import type {
 	AnswerDelivery,
 	Delivery,
@@ -218,11 +218,16 @@ function notKaleyraFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFa
 	const { answer } = delivery;
 	const { statusCode } = answer;
 	const extra = { httpStatus: statusCode };
+	// A gateway may answer after forwarding the request: a write may have taken effect.
+	const caution =
+		deliveryClass(delivery) === 'uncertain' && !rules.safeToRepeat
+			? ` ${HINTS.mayHaveArrived}`
+			: '';
 	if (statusCode === 429) {
 		return failure(
 			OWN_ERROR_CODES.rateLimited,
 			'Kaleyra is limiting the request rate (HTTP 429)',
-			HINTS.rateLimited,
+			`${HINTS.rateLimited}${caution}`,
 			delivery,
 			rules,
 			extra,
@@ -234,7 +239,7 @@ function notKaleyraFailure(delivery: AnswerDelivery, rules: AnswerRules): ItemFa
 		is2xx
 			? `Kaleyra answered HTTP ${statusCode} with a body that is not Kaleyra JSON (${describeBody(answer.body)})`
 			: `Kaleyra answered HTTP ${statusCode} without a Kaleyra error body (${describeBody(answer.body)})`,
-		statusCode >= 500 ? HINTS.gatewayTrouble : HINTS.notKaleyra,
+		`${statusCode >= 500 ? HINTS.gatewayTrouble : HINTS.notKaleyra}${caution}`,
 		delivery,
 		rules,
 		extra,
@@ -301,6 +306,19 @@ function resultOfAnswer(
 	const { answer, envelope } = delivery;
 	if (isRedirect(answer.statusCode))
 		return failureResult(context, redirectFailure(delivery, rules), attempts);
+	if (delivery.tooDeep) {
+		const message = `The answer (HTTP ${answer.statusCode}) nests deeper than ${MAX_ANSWER_DEPTH} levels, which no Kaleyra answer does and n8n could not save or show: it was not read`;
+		const extra = { httpStatus: answer.statusCode };
+		const tooDeep = failure(
+			OWN_ERROR_CODES.invalidResponse,
+			message,
+			HINTS.notKaleyra,
+			delivery,
+			rules,
+			extra,
+		);
+		return failureResult(context, tooDeep, attempts);
+	}
 	if (!envelope) return failureResult(context, notKaleyraFailure(delivery, rules), attempts);
 
 	const is2xx = answer.statusCode >= 200 && answer.statusCode < 300;

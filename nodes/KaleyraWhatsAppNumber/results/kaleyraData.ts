@@ -87,3 +87,41 @@ export function numberDetailsOf(data: unknown): IDataObject {
 		...(Object.keys(problem).length > 0 ? { numberProblem: problem } : {}),
 	};
 }
+
+/**
+ * The cursor of the page after this one: `paging.cursors.after` (Meta's Graph API paging), or the
+ * `after` of a `paging.next` link. Only the cursor is taken: the link is never followed.
+ */
+export function nextCursorIn(data: unknown): string | undefined {
+	const paging = asObject(asObject(data)?.paging);
+	const after = asObject(paging?.cursors)?.after;
+	if (typeof after === 'string' && after !== '') return after;
+	if (typeof paging?.next !== 'string') return undefined;
+	try {
+		return new URL(paging.next).searchParams.get('after') || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** What Kaleyra sent beside a list in `data` (paging cursors, a next link), or undefined. */
+export function listInfoIn(data: unknown): IDataObject | undefined {
+	const object = asObject(data);
+	if (!object) return undefined;
+	const listKey = ['numbers', 'phone_numbers', 'data'].find((key) => Array.isArray(object[key]));
+	const rest = Object.entries(object).filter(([key]) => key !== listKey);
+	return rest.length > 0 ? Object.fromEntries(rest) : undefined;
+}
+
+/** A list entry's phone number as digits, from `phone_number` or Meta's `display_phone_number`. */
+export function phoneDigitsOf(entry: unknown): string | undefined {
+	const object = asObject(entry);
+	const shown = object?.phone_number ?? object?.display_phone_number;
+	return typeof shown === 'string' ? shown.replace(/\D/g, '') : undefined;
+}
+
+/** A list entry's phone number ID, as `numberSummaryOf` reads it. */
+export function phoneNumberIdOf(entry: unknown): string | undefined {
+	const object = asObject(entry);
+	return object ? digitsOf(object.id) ?? digitsOf(object.phone_number_id) : undefined;
+}

@@ -34,6 +34,36 @@ export function parseKaleyraEnvelope(body: string): KaleyraEnvelope | undefined 
 	return { code, message, data, error };
 }
 
+/**
+ * The deepest nesting of arrays and objects an answer may have. Kaleyra's answers nest four
+ * levels; n8n must save every output and show it, and deep JSON breaks both.
+ */
+export const MAX_ANSWER_DEPTH = 64;
+
+/** Whether JSON text nests deeper than `limit`: one pass over the text, no recursion, no parse. */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let index = 0; index < text.length; index++) {
+		const char = text.charCodeAt(index);
+		if (inString) {
+			if (char === BACKSLASH) index++;
+			else if (char === QUOTE) inString = false;
+		} else if (char === QUOTE) inString = true;
+		else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
+			if (++depth > limit) return true;
+		} else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) depth--;
+	}
+	return false;
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
 /** Whether Kaleyra asked, in its own words, to try again later. */
 export function isTryAgainLater(envelope: KaleyraEnvelope | undefined): boolean {
 	return envelope?.code === 'WA500' && /try again later/i.test(envelope.message);

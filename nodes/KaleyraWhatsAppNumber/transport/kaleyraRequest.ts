@@ -7,7 +7,12 @@ import type { IAdditionalCredentialOptions, IExecuteFunctions } from 'n8n-workfl
 
 import { accountUrlOf } from '../../../credentials/kaleyraAccountUrl';
 import type { HttpAnswer, KaleyraEnvelope } from './kaleyraEnvelope';
-import { MAX_ANSWER_BYTES, parseKaleyraEnvelope } from './kaleyraEnvelope';
+import {
+	MAX_ANSWER_BYTES,
+	MAX_ANSWER_DEPTH,
+	nestsDeeperThan,
+	parseKaleyraEnvelope,
+} from './kaleyraEnvelope';
 import { isBodyStream, readCappedBody } from './readCappedBody';
 
 export const CREDENTIAL_TYPE = 'kaleyraWhatsAppApi';
@@ -43,6 +48,8 @@ export interface AnswerDelivery {
 	kind: 'answer';
 	answer: HttpAnswer;
 	envelope: KaleyraEnvelope | undefined;
+	/** The body nests deeper than MAX_ANSWER_DEPTH: it is not read at all. */
+	tooDeep?: true;
 }
 
 /** No connection was made, so Kaleyra cannot have seen the request. */
@@ -229,11 +236,10 @@ export async function sendKaleyraCall(
 			text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
 			if (text.length > MAX_ANSWER_BYTES) return lost('tooLarge', 'MAX_ANSWER_BYTES', statusCode);
 		}
-		return {
-			kind: 'answer',
-			answer: { statusCode, headers, body: text, url },
-			envelope: parseKaleyraEnvelope(text),
-		};
+		const answer = { statusCode, headers, body: text, url };
+		if (nestsDeeperThan(text, MAX_ANSWER_DEPTH))
+			return { kind: 'answer', answer, envelope: undefined, tooDeep: true };
+		return { kind: 'answer', answer, envelope: parseKaleyraEnvelope(text) };
 	} finally {
 		deadline.removeEventListener('abort', abort);
 		stop?.removeEventListener('abort', abort);

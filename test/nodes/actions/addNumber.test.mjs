@@ -10,6 +10,7 @@ import {
 	runOperation,
 	useEmulator,
 } from '../../helpers/kaleyra.mjs';
+import { startKaleyraEmulator } from '../../../emulator/kaleyra-emulator.mjs';
 
 const NEW_NUMBER = '+919765409999';
 
@@ -43,6 +44,7 @@ describe('Add Number', () => {
 			code: 'WA200',
 			message: 'Request Processed Successfully',
 			phoneNumberId: undefined,
+			alreadyExisted: false,
 			data: undefined,
 			attempts: 1,
 		});
@@ -85,12 +87,102 @@ describe('Add Number', () => {
 		});
 	}
 
-	it('reports a number already on the account as Kaleyra says it, naming the phone number', async () => {
-		const result = await runOperation(emulator(), 'addNumber', [addItem({ phoneNumber: NUMBERS.pending1.phoneNumber })]);
+	for (const [what, displayName, char, position] of [
+		['a CR LF that would start a new header', 'Acme\r\nX-Injected: 1', 'U+000D', 5],
+		['a NUL', 'Acme\u0000Travel', 'U+0000', 5],
+		['three NULs alone', '\u0000\u0000\u0000', 'U+0000', 1],
+		['a zero-width space', 'Acme\u200bTravel', 'U+200B', 5],
+		['a right-to-left override', 'Acme\u202eevil', 'U+202E', 5],
+		['a byte order mark inside', 'Acme\ufeffTravel', 'U+FEFF', 5],
+		['a tab', 'Acme\tTravel', 'U+0009', 5],
+	]) {
+		it(`refuses a display name with ${what}, naming the field and the character, before sending anything`, async () => {
+			const result = await runOperation(emulator(), 'addNumber', [addItem({ displayName })]);
+			const { error, attempts } = onlyItem(result, 'failed').json;
+			assert.equal(error.code, 'INVALID_INPUT');
+			assert.deepEqual(error.fields, ['displayName']);
+			assert.equal(
+				error.message,
+				`displayName has the character ${char} at position ${position}, a control, format or direction character that a name cannot hold`,
+			);
+			assert.equal(attempts, 0);
+			assert.equal(emulator().requests.length, 0);
+		});
+	}
+
+	for (const displayName of ['Café Müller', '株式会社アクメ', 'می\u200cخواهم', 'क्\u200dष Travels', 'Ācme Ωmega']) {
+		it(`sends the display name ${JSON.stringify(displayName)} unchanged`, async () => {
+			const result = await runOperation(emulator(), 'addNumber', [addItem({ displayName })]);
+			assert.equal(onlyItem(result, 'success').json.displayName, displayName);
+			assert.equal(JSON.parse(emulator().requests[0].rawBody).name, displayName);
+		});
+	}
+
+	it('recovers a number already in the WABA: its phone number ID from the list, with reads only', async () => {
+		const number = NUMBERS.pending2;
+		const result = await runOperation(emulator(), 'addNumber', [addItem({ phoneNumber: number.phoneNumber })]);
+		const { json } = onlyItem(result, 'success');
+		assert.equal(json.phoneNumberId, number.id);
+		assert.equal(typeof json.phoneNumberId, 'string');
+		assert.equal(json.alreadyExisted, true);
+		assert.equal(json.code, 'WA400');
+		assert.equal(json.message, 'phone number already exists');
+		assert.equal(json.data.id, number.id, "the list's entry, whole");
+		assert.equal(json.attempts, 2);
+		assert.deepEqual(
+			emulator().requests.map(({ method, path }) => `${method} ${path.split('/whatsapp/')[1]}`),
+			[`POST ${WABA_ID}/number/add`, `GET ${WABA_ID}/number`],
+		);
+		assert.equal(emulator().otps().length, 0, 'no code was sent');
+	});
+
+	it('keeps the ID when a lost answer is retried (Retry When Delivery Is Uncertain) or the add runs again', async () => {
+		emulator().setFaults({ queue: ['reset'] });
+		const retried = await runOperation(emulator(), 'addNumber', [addItem()], {
+			options: { retryUncertain: true, retryDelay: 1 },
+		});
+		const first = onlyItem(retried, 'success').json;
+		assert.equal(first.alreadyExisted, true, 'the first add had reached Kaleyra');
+		assert.match(first.phoneNumberId, /^\d{15,}$/);
+		assert.equal(emulator().numbers()[first.phoneNumberId].phoneNumber, NEW_NUMBER);
+		assert.equal(first.attempts, 3);
+
+		const again = onlyItem(await runOperation(emulator(), 'addNumber', [addItem()]), 'success').json;
+		assert.equal(again.phoneNumberId, first.phoneNumberId);
+		assert.equal(again.alreadyExisted, true);
+		assert.equal(emulator().otps().length, 1, 'one code in all');
+	});
+
+	it('leaves a number of another WABA on Error, saying where to look', async () => {
+		const otherWaba = '766000000000002';
+		const own = await startKaleyraEmulator({ account: { wabaIds: [WABA_ID, otherWaba] } });
+		try {
+			const elsewhere = onlyItem(
+				await runOperation(own, 'addNumber', [addItem({ wabaId: otherWaba })]),
+				'success',
+			).json;
+			assert.equal(elsewhere.alreadyExisted, false);
+			const result = await runOperation(own, 'addNumber', [addItem()]);
+			const { error, attempts } = onlyItem(result, 'failed').json;
+			assert.equal(error.code, 'WA400');
+			assert.match(error.message, new RegExp(`not among the numbers of WABA ${WABA_ID}`));
+			assert.match(error.hint, /another WABA/);
+			assert.deepEqual(error.fields, ['phoneNumber', 'wabaId']);
+			assert.equal(attempts, 2);
+		} finally {
+			await own.close();
+		}
+	});
+
+	it('with Recover Existing Number off, reports a number already on the account as Kaleyra says it', async () => {
+		const result = await runOperation(emulator(), 'addNumber', [addItem({ phoneNumber: NUMBERS.pending1.phoneNumber })], {
+			options: { recoverExistingNumber: false },
+		});
 		const { error } = onlyItem(result, 'failed').json;
 		assert.equal(error.code, 'WA400');
 		assert.deepEqual(error.fields, ['phoneNumber']);
 		assert.equal(error.retryable, false);
+		assert.equal(emulator().requests.length, 1, 'nothing looked up');
 	});
 
 	it('is not repeated when it may have reached Kaleyra: a second add would send a second code', async () => {
@@ -104,8 +196,21 @@ describe('Add Number', () => {
 	});
 
 	it('is repeated when Kaleyra asked for it', async () => {
-		emulator().setFaults({ queue: ['http503'] });
+		emulator().setFaults({ queue: ['wa500TryLater'] });
 		const result = await runOperation(emulator(), 'addNumber', [addItem()], { options: { retryDelay: 1 } });
 		assert.equal(onlyItem(result, 'success').json.attempts, 2);
 	});
+
+	for (const fault of ['http503', 'forwarded503', 'http429']) {
+		it(`is not repeated after a gateway's ${fault} without Kaleyra's JSON: it may have added the number`, async () => {
+			emulator().setFaults({ queue: [fault] });
+			const result = await runOperation(emulator(), 'addNumber', [addItem()], { options: { retryDelay: 1 } });
+			const { error, attempts } = onlyItem(result, 'failed').json;
+			assert.equal(error.retryable, false);
+			assert.match(error.hint, /may have reached Kaleyra/);
+			assert.equal(attempts, 1);
+			assert.equal(emulator().requests.length, 1);
+			assert.equal(emulator().otps().length, fault === 'forwarded503' ? 1 : 0);
+		});
+	}
 });

@@ -18,30 +18,68 @@ describe('Faults between the node and Kaleyra', () => {
 		return result;
 	}
 
-	for (const fault of ['http429', 'http503', 'wa500TryLater']) {
-		it(`retries after ${fault}, which Kaleyra did not act on, and succeeds`, async () => {
-			const { json } = onlyItem(await verifyOnce({ queue: [fault] }), 'success');
-			assert.equal(json.attempts, 2);
-			assert.equal(json.alreadyApproved, false);
-			assert.deepEqual(
-				emulator().requests.map((request) => request.fault ?? null),
-				[fault, null],
-			);
+	it('retries after WA500 "Please try again later": Kaleyra itself says it did not act', async () => {
+		const { json } = onlyItem(await verifyOnce({ queue: ['wa500TryLater'] }), 'success');
+		assert.equal(json.attempts, 2);
+		assert.equal(json.alreadyApproved, false);
+		assert.deepEqual(
+			emulator().requests.map((request) => request.fault ?? null),
+			['wa500TryLater', null],
+		);
+	});
+
+	// A gateway may answer after forwarding the request (forwarded503 is one that did): nothing in
+	// its answer says whether Kaleyra acted, so a write is not sent again with default options.
+	for (const [fault, code] of [
+		['http429', 'RATE_LIMITED'],
+		['http503', 'HTTP_ERROR'],
+		['forwarded503', 'HTTP_ERROR'],
+	]) {
+		for (const operation of ['verifyNumber', 'retryOtp']) {
+			it(`${operation}: does not repeat after a gateway's ${fault} without Kaleyra's JSON, and says it may have arrived`, async () => {
+				emulator().setFaults({ queue: [fault] });
+				const result = await runOperation(emulator(), operation, [itemFor(NUMBERS.pending1)], {
+					options: FAST_RETRIES,
+				});
+				const { error, attempts } = onlyItem(result, 'failed').json;
+				assert.equal(error.code, code);
+				assert.equal(error.retryable, false);
+				assert.match(error.hint, /may have reached Kaleyra/);
+				assert.equal(attempts, 1);
+				assert.equal(emulator().requests.length, 1);
+			});
+		}
+		it(`a read is still retried after a gateway's ${fault}, and succeeds`, async () => {
+			emulator().setFaults({ queue: [fault] });
+			const result = await runOperation(emulator(), 'getNumberDetails', [itemFor(NUMBERS.pending1)], {
+				options: FAST_RETRIES,
+			});
+			assert.equal(onlyItem(result, 'success').json.attempts, 2);
 		});
 	}
 
+	it('repeats after a gateway 503 when Retry When Delivery Is Uncertain is on, and then finds the number approved', async () => {
+		const result = await verifyOnce({ queue: ['forwarded503'] }, { retryUncertain: true });
+		const { json } = onlyItem(result, 'success');
+		assert.equal(json.attempts, 2);
+		assert.equal(json.alreadyApproved, true, 'the first verify had reached Kaleyra');
+	});
+
 	it('waits at least as long as Retry-After asks', async () => {
-		const result = await verifyOnce(
-			{ queue: ['http429RetryAfter'], retryAfterSeconds: 1 },
-			{ maxRetryDelay: 5_000 },
-		);
+		emulator().setFaults({ queue: ['http429RetryAfter'], retryAfterSeconds: 1 });
+		const result = await runOperation(emulator(), 'getNumberDetails', [itemFor(NUMBERS.pending1)], {
+			options: { ...FAST_RETRIES, maxRetryDelay: 5_000 },
+		});
 		assert.equal(onlyItem(result, 'success').json.attempts, 2);
 		const [first, second] = emulator().requests;
 		assert.ok(second.receivedAt - first.receivedAt >= 1_000, 'the retry came before Retry-After');
 	});
 
 	it('does not wait longer than Max Retry Wait: the item goes to Error as rate limited', async () => {
-		const result = await verifyOnce({ queue: ['http429RetryAfter'], retryAfterSeconds: 60 });
+		emulator().setFaults({ queue: ['http429RetryAfter'], retryAfterSeconds: 60 });
+		const result = await runOperation(emulator(), 'getNumberDetails', [itemFor(NUMBERS.pending1)], {
+			options: FAST_RETRIES,
+		});
 		const { error, attempts } = onlyItem(result, 'failed').json;
 		assert.equal(error.code, 'RATE_LIMITED');
 		assert.equal(error.retryable, true);
@@ -49,11 +87,12 @@ describe('Faults between the node and Kaleyra', () => {
 	});
 
 	it('gives up after the configured number of tries', async () => {
-		const result = await verifyOnce({ queue: ['http503', 'http503', 'http503', 'http503'] }, { maxTries: 4 });
+		const result = await verifyOnce({ queue: Array(4).fill('wa500TryLater') }, { maxTries: 4 });
 		const { error, attempts } = onlyItem(result, 'failed').json;
 		assert.equal(attempts, 4);
-		assert.equal(error.code, 'HTTP_ERROR');
-		assert.equal(error.httpStatus, 503);
+		assert.equal(error.code, 'WA500');
+		assert.equal(error.httpStatus, 500);
+		assert.equal(error.retryable, true);
 		assert.equal(emulator().requests.length, 4);
 	});
 

@@ -17,7 +17,13 @@ import { after, before } from 'node:test';
 
 import fc from 'fast-check';
 
-import { RESPONSES, startKaleyraEmulator } from '../../../emulator/kaleyra-emulator.mjs';
+import {
+	FAULT_CLASSES,
+	FAULT_KINDS as EMULATOR_FAULT_KINDS,
+	RESPONSES,
+	faultClass,
+	startKaleyraEmulator,
+} from '../../../emulator/kaleyra-emulator.mjs';
 import { NUMBERS, WABA_ID, credentialsFor, runOperation } from '../../helpers/kaleyra.mjs';
 import {
 	assertEveryItemOnceInOrder,
@@ -57,40 +63,11 @@ export const POOL = [
 ];
 export const POOL_BY_ID = new Map(POOL.map((number) => [number.id, number]));
 
-// Faults after which a repeat is safe: Kaleyra did nothing, or asked for the repeat.
-export const SAFE_FAULTS = ['http429', 'http429RetryAfter', 'http503', 'wa500TryLater'];
-// The request may have taken effect; the node repeats these only with retryUncertain. Some
-// are answers cut short by the node itself: past 1 MiB, or past the Timeout.
-export const UNCERTAIN_FAULTS = [
-	'reset',
-	'hang',
-	'http500',
-	'html',
-	'midBodyReset',
-	'gzipCorrupt',
-	'tooLarge',
-	'oversized',
-	'gzipBomb',
-	'endless',
-	'trickle',
-];
-// The request took effect, only the answer is broken.
-export const BROKEN_ANSWER_FAULTS = ['malformedJson', 'empty'];
-// Final answers from the server that Kaleyra did not act on: redirects (never followed) and a
-// genuine WA500 whose code stands late in the body.
-export const UNPROCESSED_FINAL_FAULTS = [
-	'redirect301',
-	'redirect302',
-	'redirect303',
-	'redirect307',
-	'redirect308',
-	'wa500Late',
-];
+// Which faults a repeat may follow, and which may have acted, come from the emulator's one
+// classification (emulator/faultClasses.mjs): what each does at the server, and what a client
+// can know of it. The judge below reads it through faultClass.
 // A server that echoes the request, api-key and OTP included, after Kaleyra acted on it.
-export const ECHO_FAULTS = {
-	echoError: { status: 400, code: 'WA400' },
-	echoSuccess: { status: 200, code: 'WA200' },
-};
+export const ECHO_FAULTS = EMULATOR_FAULT_KINDS.filter((kind) => FAULT_CLASSES[kind].echoesRequest);
 // Faults that cost a whole timeout per try: kept rare so a case stays well under a second.
 export const SLOW_FAULTS = ['hang', 'trickle'];
 // Real Kaleyra bodies handed out unprocessed.
@@ -102,14 +79,7 @@ export const SCRIPTED_ANSWERS = [
 	'answer:wabaNotOwned',
 	'answer:invalidPhoneNumber',
 ];
-export const FAULT_KINDS = [
-	...SAFE_FAULTS,
-	...UNCERTAIN_FAULTS,
-	...BROKEN_ANSWER_FAULTS,
-	...UNPROCESSED_FINAL_FAULTS,
-	...Object.keys(ECHO_FAULTS),
-	...SCRIPTED_ANSWERS,
-];
+export const FAULT_KINDS = [...EMULATOR_FAULT_KINDS, ...SCRIPTED_ANSWERS];
 
 export const TIMEOUT_MS = 500;
 // Big enough to pass the node's 1 MiB cap, small enough to keep a case fast.
@@ -127,6 +97,7 @@ export const OWN_CODE_OF_FAULT = {
 	http429: 'RATE_LIMITED',
 	http429RetryAfter: 'RATE_LIMITED',
 	http503: 'HTTP_ERROR',
+	forwarded503: 'HTTP_ERROR',
 	wa500TryLater: 'WA500',
 	http500: 'HTTP_ERROR',
 	html: 'HTTP_ERROR',
@@ -153,9 +124,11 @@ export const OWN_CODE_OF_FAULT = {
  * What one logged request amounted to, from the emulator's side:
  * - accepted: Kaleyra's success reached the node (2xx WA200);
  * - approved: Kaleyra's "already approved" reached the node;
- * - repeat: 'safe' (nothing happened, or Kaleyra asked for it), 'uncertain' (may have taken
- *   effect; repeated only with retryUncertain) or 'never' (a final answer);
- * - mayHaveActed: the verify / OTP resend took or may have taken effect;
+ * - repeat: 'safe' (nothing happened and Kaleyra asked for it), 'uncertain' (may have taken
+ *   effect; repeated only with retryUncertain) or 'never' (a final answer, or a Retry-After
+ *   longer than Max Retry Wait);
+ * - mayHaveActed: the verify / OTP resend took or may have taken effect, as far as the node
+ *   can know;
  * - code: the error code the item must carry if this is its last request.
  */
 export function judge(request, number, faults) {
@@ -181,34 +154,20 @@ export function judge(request, number, faults) {
 			mayHaveActed: fault === null && !tryLater,
 		};
 	}
-	if (fault in ECHO_FAULTS) {
-		const { status, code } = ECHO_FAULTS[fault];
-		return {
-			status,
-			code,
-			accepted: code === 'WA200',
-			approved: false,
-			repeat: 'never',
-			mayHaveActed: true,
-		};
-	}
+	const { server, client, code, echoesRequest } = faultClass(fault);
 	const retryAfterMs =
 		fault === 'http429RetryAfter' || (fault === 'http503' && faults.retryAfterOn503)
 			? faults.retryAfterSeconds * 1000
 			: 0;
+	const accepted = echoesRequest === true && code === 'WA200';
 	return {
 		status: request.status,
-		code: OWN_CODE_OF_FAULT[fault],
-		accepted: false,
+		code: echoesRequest ? code : OWN_CODE_OF_FAULT[fault],
+		accepted,
 		approved: false,
-		repeat: SAFE_FAULTS.includes(fault)
-			? retryAfterMs > MAX_RETRY_DELAY_MS
-				? 'never' // a longer Retry-After than Max Retry Wait is not waited for
-				: 'safe'
-			: UNCERTAIN_FAULTS.includes(fault)
-				? 'uncertain'
-				: 'never',
-		mayHaveActed: UNCERTAIN_FAULTS.includes(fault) || BROKEN_ANSWER_FAULTS.includes(fault),
+		// A longer Retry-After than Max Retry Wait is not waited for.
+		repeat: client === 'final' || retryAfterMs > MAX_RETRY_DELAY_MS ? 'never' : client,
+		mayHaveActed: server === 'processed' || client === 'uncertain',
 	};
 }
 

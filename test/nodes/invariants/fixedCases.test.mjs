@@ -57,7 +57,7 @@ describe('Malformed values the properties once found the node letting through', 
 			emulator.reset();
 			// 15 answers Kaleyra asks to repeat, then a success: a bounded node stops long before.
 			emulator.setFaults({
-				byPhoneNumberId: { [NUMBERS.pending1.id]: Array(15).fill('http503') },
+				byPhoneNumberId: { [NUMBERS.pending1.id]: Array(15).fill('wa500TryLater') },
 			});
 			const items = [
 				item(),

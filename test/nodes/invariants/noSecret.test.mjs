@@ -34,7 +34,7 @@ describe('Invariants under random batches and fault mixes', () => {
 		const errorHeavy = batchCase({
 			faults: faultMix(
 				fc.constantFrom(0.5, 0.75, 1),
-				FAULT_KINDS.filter((kind) => !(kind in ECHO_FAULTS)),
+				FAULT_KINDS.filter((kind) => !ECHO_FAULTS.includes(kind)),
 			),
 			target: fc.constantFrom('emulator', 'wrongSid', 'closedPort'),
 		});
