@@ -762,7 +762,7 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		await nextExecution('the form, answer lost');
 		assert.equal(await rowOf(newNumber), undefined);
 
-		// The same form again: "phone number already exists", so the number is looked up.
+		// The same form again: "phone number already exists", so Add Number looks the number up.
 		const user = formUser({ login: FORM_LOGIN });
 		const done = await user.submit(await user.open(formUrl), {
 			'Phone number': newNumber.phoneNumber,
@@ -772,11 +772,11 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		});
 		assert.equal(done.heading, 'Check your email');
 		const execution = await nextExecution('the form again');
-		const [, [exists]] = outputsOf(execution, 'Add Number');
-		assert.equal(exists.error.code, 'WA400');
-		const [found] = outputsOf(execution, 'The number added before');
-		assert.equal(found.length, 1);
-		assert.equal(found[0].phoneNumberId, FIRST_ADDED_ID);
+		// Add Number's Recover Existing Number (on by default) found it in the WABA's list.
+		const [[recovered], failed] = outputsOf(execution, 'Add Number');
+		assert.deepEqual(failed, []);
+		assert.equal(recovered.alreadyExisted, true);
+		assert.equal(recovered.phoneNumberId, FIRST_ADDED_ID);
 		const row = await rowOf(newNumber);
 		assert.equal(row.phoneNumberId, FIRST_ADDED_ID);
 		const ask = await mail.waitForMail(person, (m) =>

@@ -288,32 +288,61 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		assert.equal(page.text.includes('Trying again in a few minutes may work.'), retryable);
 	}
 
-	test('errors end on a page built from error.code, error.hint and retryable', async () => {
-		// A number already on the account: Add Number's Error, not retryable.
+	test('a number added before (a lost answer, a second try): Add Number finds its ID and the onboarding goes on to CONNECTED', async () => {
 		const taken = number('9765400001', 'Acme Support Again');
 		assert.equal(taken.phoneNumber, NUMBERS.pending1.phoneNumber);
-		let { user, next } = await startOnboarding(taken);
+		const { user, next: codePage } = await startOnboarding(taken);
+		assert.equal(codePage.heading, 'Enter the code');
+		const done = await user.submit(codePage, { OTP: NUMBERS.pending1.otp });
+		assert.equal(done.heading, 'Your number is verified');
+		assert.ok(done.text.includes('Status: CONNECTED'), done.text);
+		const execution = await savedRun(user, {
+			nodes: [
+				'Number to onboard',
+				'Add Number',
+				'Enter the code',
+				'Verify Number',
+				'Get Number Details',
+				'Number connected',
+			],
+			otps: [NUMBERS.pending1.otp],
+		});
+		const [[recovered], failed] = outputsOf(execution, 'Add Number');
+		assert.deepEqual(failed, []);
+		assert.equal(recovered.alreadyExisted, true);
+		assert.equal(recovered.phoneNumberId, NUMBERS.pending1.id);
+		const requests = await kaleyraRequests();
+		assert.deepEqual(requests[0], addRequest(taken));
+		// Then reads only, to find the number, before the verify with the ID found.
+		const reads = requests.slice(1, -2);
+		assert.ok(reads.length >= 1);
+		for (const read of reads) {
+			assert.equal(read.method, 'GET');
+			assert.ok(read.path.startsWith(`${base}/${WABA}/number`), read.path);
+		}
+		assert.deepEqual(requests.slice(-2), [
+			{
+				...verifyRequest(taken, NUMBERS.pending1.otp),
+				body: {
+					id: NUMBERS.pending1.id,
+					phone_number: taken.phoneNumber,
+					otp: NUMBERS.pending1.otp,
+				},
+			},
+			detailsRequest(taken),
+		]);
+	});
+
+	test('errors end on a page built from error.code, error.hint and retryable', async () => {
+		// Kaleyra busy at every try: WA500 "Please try again later", retryable.
+		const busy = number('9765400097', 'Acme Busy Line');
+		let { user, next } = await startOnboarding(busy, {
+			faults: { queue: ['wa500TryLater', 'wa500TryLater', 'wa500TryLater'] },
+		});
 		let execution = await savedRun(user, {
 			nodes: ['Number to onboard', 'Add Number', 'Could not add the number'],
 		});
 		let [, [failed]] = outputsOf(execution, 'Add Number');
-		assertErrorPage(next, {
-			heading: 'The number could not be added',
-			error: failed.error,
-			retryable: false,
-		});
-		assert.equal(failed.error.code, 'WA400');
-		assert.deepEqual(await kaleyraRequests(), [addRequest(taken)]);
-
-		// Kaleyra busy at every try: WA500 "Please try again later", retryable.
-		const busy = number('9765400097', 'Acme Busy Line');
-		({ user, next } = await startOnboarding(busy, {
-			faults: { queue: ['wa500TryLater', 'wa500TryLater', 'wa500TryLater'] },
-		}));
-		execution = await savedRun(user, {
-			nodes: ['Number to onboard', 'Add Number', 'Could not add the number'],
-		});
-		[, [failed]] = outputsOf(execution, 'Add Number');
 		assert.equal(failed.error.code, 'WA500');
 		assert.equal(failed.attempts, 3);
 		assertErrorPage(next, {
