@@ -8,8 +8,9 @@ import { PACKAGE_DIR } from '../helpers/engine.mjs';
 
 // The README is packed (npm shows it): about 38% of the unpacked bytes. 40 KiB held until it
 // gained the email onboarding walk-through (42 KiB packed); 44 KiB until Get Many's Return All,
-// Limit and pages, Recover Existing Number and the delivery classes (47 KiB packed).
-const MAX_PACKED_BYTES = 48 * 1024;
+// Limit and pages, Recover Existing Number and the delivery classes (47 KiB packed); 48 KiB until
+// the email walk-through said how the example holds against strangers (49 KiB packed).
+const MAX_PACKED_BYTES = 52 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
