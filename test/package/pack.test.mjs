@@ -12,8 +12,9 @@ import { PACKAGE_DIR } from '../helpers/engine.mjs';
 // those met the details path learning, the error catalogue and the dialect check in one package
 // (50,500 bytes packed after the README's wording was tightened); 50 KiB until the node checked an
 // AI Agent's tool arguments (engine/toolArguments.ts; the agent details are in docs/ai-agent.md,
-// which is not packed): 52,649 bytes packed.
-const MAX_PACKED_BYTES = 52 * 1024;
+// which is not packed): 52,649 bytes packed; 52 KiB until the email walk-through said how the
+// example holds against strangers (49 KiB packed on its own) met all of that: 54,275 bytes packed.
+const MAX_PACKED_BYTES = 54 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
