@@ -133,7 +133,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	});
 	const detailsRequest = (n) => ({
 		method: 'GET',
-		path: `${base}/${n.phoneNumber.slice(1)}/phone_number_details`,
+		path: `${base}/%2B${n.phoneNumber.slice(1)}/phone_number_details`,
 		apiKey: sentKey,
 	});
 
@@ -209,7 +209,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 			'Status: CONNECTED',
 			'Quality rating: GREEN',
 			'Verified name: Acme New Line',
-			'Messaging limit: TIER_1K',
+			'Messaging limit: TIER_2K',
 		])
 			assert.ok(done.text.includes(shown), `the last page lacks "${shown}": ${done.text}`);
 
@@ -233,6 +233,11 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		assert.equal(added.phoneNumberId, FIRST_ADDED_ID);
 		const [[verified]] = outputsOf(execution, 'Verify Number');
 		assert.equal(verified.otp, `****${sms.otp.slice(-2)}`);
+		// The page's limit is the portfolio's, the field this dialect sends (no per-number tier).
+		const [[details]] = outputsOf(execution, 'Get Number Details');
+		assert.equal(details.pathForm, 'plus');
+		assert.equal(details.messagingLimit, 'TIER_2K');
+		assert.equal(details.messagingLimitTier, undefined);
 	});
 
 	test('wrong code: add → verify (WA400) → retry_otp → verify → details; the new-code page says why', async () => {
