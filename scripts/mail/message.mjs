@@ -77,9 +77,9 @@ export function encodeQuotedPrintable(text) {
 }
 
 /**
- * A plain-text mail as RFC 5322 text: CRLF line breaks, UTF-8; the body 7bit when it is ASCII
- * with short lines, quoted-printable otherwise.
- * @param {{ from: string, to: string | string[], subject?: string, text?: string,
+ * A plain-text mail (an HTML-only one when `html` is given) as RFC 5322 text: CRLF line breaks,
+ * UTF-8; the body 7bit when it is ASCII with short lines, quoted-printable otherwise.
+ * @param {{ from: string, to: string | string[], subject?: string, text?: string, html?: string,
  *   inReplyTo?: string, references?: string | string[], messageId?: string, date?: Date,
  *   headers?: Record<string, string> }} opts
  *   references: defaults to inReplyTo; messageId: made up (`<uuid@from's domain>`) when not given.
@@ -90,6 +90,7 @@ export function composeMessage({
 	to,
 	subject = '',
 	text = '',
+	html,
 	inReplyTo,
 	references,
 	messageId,
@@ -100,7 +101,7 @@ export function composeMessage({
 	const domain = bareAddress(from).split('@')[1] || 'localhost';
 	const id = bracketed(messageId ?? `${randomUUID()}@${domain}`);
 	const refs = references ?? inReplyTo;
-	const body = text.replace(/\r?\n/g, CRLF);
+	const body = (html ?? text).replace(/\r?\n/g, CRLF);
 	const plain = isAscii(body) && body.split(CRLF).every((line) => line.length <= 998);
 	const lines = [
 		`From: ${encodeAddress(from)}`,
@@ -112,7 +113,7 @@ export function composeMessage({
 		refs && `References: ${(Array.isArray(refs) ? refs : [refs]).map(bracketed).join(' ')}`,
 		...Object.entries(headers).map(([name, value]) => `${name}: ${encodeHeader(value)}`),
 		'MIME-Version: 1.0',
-		'Content-Type: text/plain; charset=utf-8',
+		`Content-Type: text/${html === undefined ? 'plain' : 'html'}; charset=utf-8`,
 		`Content-Transfer-Encoding: ${plain ? '7bit' : 'quoted-printable'}`,
 	].filter(Boolean);
 	const encoded = plain ? body : encodeQuotedPrintable(body);

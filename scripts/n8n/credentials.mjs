@@ -1,6 +1,7 @@
 // The credentials the examples refer to, in the form `n8n import:credentials` takes (plain-text
 // data): Kaleyra's (id kaleyraSandbox01) pointed at a base URL such as the emulator's, and the
 // email example's IMAP and SMTP ones pointed at a throw-away mail server (scripts/mail).
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 
 export const EXAMPLE_CREDENTIAL = { id: 'kaleyraSandbox01', name: 'Kaleyra WhatsApp account' };
@@ -53,4 +54,20 @@ export function mailCredentials(mail) {
 			},
 		},
 	];
+}
+
+/**
+ * The Basic Auth login the onboarding forms ask for: a form that adds a number or sends a code
+ * must not be open to anyone with its address. A new random password for each process (a test
+ * file, a sandbox run), which the sandbox prints.
+ */
+export const FORM_LOGIN = { user: 'onboarding', password: randomBytes(12).toString('base64url') };
+
+export function formCredential(login = FORM_LOGIN) {
+	return {
+		id: 'kaleyraForm01',
+		name: 'Onboarding form (Basic Auth)',
+		type: 'httpBasicAuth',
+		data: { user: login.user, password: login.password },
+	};
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { activateWorkflow, importCredentials, importWorkflows } from './cli.mjs';
-import { kaleyraCredential } from './credentials.mjs';
+import { formCredential, kaleyraCredential } from './credentials.mjs';
 import { startEmulator } from './emulator.mjs';
 import { n8nEnv } from './env.mjs';
 import { installIntoUserFolder } from './package.mjs';
@@ -45,7 +45,7 @@ export async function openInstance({
 	brokerPort,
 	emulatorPort = 0,
 	emulatorDialect = '',
-	credentials = (url) => [kaleyraCredential(url)],
+	credentials = (url) => [kaleyraCredential(url), formCredential()],
 	workflows = [],
 	activate = [],
 }) {

@@ -13,7 +13,13 @@ import { dialectText, parseDialectArg } from '../../emulator/dialect.mjs';
 import { NUMBERS } from '../../emulator/fixtures.mjs';
 import { startMailPage } from '../mail/mailPage.mjs';
 import { startMailServer } from '../mail/mailServer.mjs';
-import { kaleyraCredential, mailCredentials, ONBOARDING_MAILBOX } from './credentials.mjs';
+import {
+	FORM_LOGIN,
+	formCredential,
+	kaleyraCredential,
+	mailCredentials,
+	ONBOARDING_MAILBOX,
+} from './credentials.mjs';
 import { EMAIL_EXAMPLE_ID, publishEmailExample } from './emailExample.mjs';
 import {
 	ALERTS_EXAMPLE_ID,
@@ -89,7 +95,11 @@ try {
 		// The task broker must not clash with a default n8n that may run on this machine.
 		brokerPort: port + 1,
 		emulatorDialect: values.dialect,
-		credentials: (url) => [kaleyraCredential(url), ...(mail ? mailCredentials(mail) : [])],
+		credentials: (url) => [
+			kaleyraCredential(url),
+			formCredential(),
+			...(mail ? mailCredentials(mail) : []),
+		],
 		workflows: examples,
 		// The alerts example mails the team: published only when there is a mail server.
 		activate: [FORM_EXAMPLE_ID, ...(mail ? [ALERTS_EXAMPLE_ID] : [])],
@@ -108,11 +118,11 @@ try {
 	// n8n listens before it has activated the published workflows: ready means the forms answer
 	// and the email example's trigger watches its mailbox.
 	formUrl = `${server.url}/form/${formPathOf(formExample)}`;
-	await waitUntilServed(formUrl);
+	await waitUntilServed(formUrl, { login: FORM_LOGIN });
 	if (mail) {
 		await publishEmailExample(rest, instance.n8n.target);
 		emailFormUrl = `${server.url}/form/${formPathOf(emailExample)}`;
-		await waitUntilServed(emailFormUrl);
+		await waitUntilServed(emailFormUrl, { login: FORM_LOGIN });
 		await mail.waitForImapLogin(ONBOARDING_MAILBOX);
 	}
 } catch (error) {
@@ -150,6 +160,8 @@ ${signInLines(owner)}
             dialect: ${Object.keys(dialect).length === 0 ? 'the default' : dialectText(dialect)}
             what it received: ${instance.emulator.url}/__emulator/requests
   n8n data  ${instance.userFolder} (removed on exit)
+  forms ask for a login (credential "Onboarding form (Basic Auth)"), this run's:
+            ${FORM_LOGIN.user} / ${FORM_LOGIN.password}
 
 Onboard a number as a user would ("${formExample.name}", published):
   1. form    ${formUrl}

@@ -45,13 +45,19 @@ export async function startN8n({ target, env }, { port, log = () => {} }) {
 /**
  * Waits until `url` answers 200. n8n listens (and answers /rest) before it has activated the
  * published workflows, so a Form Trigger's `/form/<path>` answers 404 for a while after start.
+ * `login` ({ user, password }): the form's Basic Auth.
  */
-export async function waitUntilServed(url, { timeoutMs = 60_000 } = {}) {
+export async function waitUntilServed(url, { timeoutMs = 60_000, login } = {}) {
 	const deadline = Date.now() + timeoutMs;
+	const headers = login
+		? {
+				authorization: `Basic ${Buffer.from(`${login.user}:${login.password}`).toString('base64')}`,
+			}
+		: {};
 	let last;
 	while (Date.now() < deadline) {
 		try {
-			const res = await fetch(url);
+			const res = await fetch(url, { headers });
 			await res.arrayBuffer();
 			if (res.ok) return;
 			last = `HTTP ${res.status}`;

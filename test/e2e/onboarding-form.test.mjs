@@ -12,6 +12,7 @@ import {
 	openInstance,
 	readExamples,
 } from '../../scripts/n8n/instance.mjs';
+import { FORM_LOGIN } from '../../scripts/n8n/credentials.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
 import { formUser } from './lib/formUser.mjs';
@@ -28,6 +29,8 @@ const [WABA] = DEFAULT_ACCOUNT.wabaIds;
 // What the emulator gives the first number added after a reset.
 const FIRST_ADDED_ID = '300000000000001';
 const WRONG_OTP = '999999';
+// The other example whose form sends a code (Retry OTP after a wrong one): it asks for the login too.
+const OTP_FORM_ID = 'kaleyraOnboard01';
 
 const number = (national, name) => ({
 	phoneNumber: `+91${national}`,
@@ -42,24 +45,28 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	let rest;
 	let example;
 	let formUrl;
+	let otpFormUrl;
 
 	before(async () => {
 		const port = await freePort();
 		const examples = readExamples();
 		example = examples.find((workflow) => workflow.id === WORKFLOW_ID);
 		formUrl = `http://127.0.0.1:${port}/form/${formPathOf(example)}`;
+		const otpForm = examples.find((workflow) => workflow.id === OTP_FORM_ID);
+		otpFormUrl = `http://127.0.0.1:${port}/form/${formPathOf(otpForm)}`;
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
 			brokerPort: await freePort(),
 			workflows: examples,
-			activate: [WORKFLOW_ID],
+			activate: [WORKFLOW_ID, OTP_FORM_ID],
 		});
 		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
 		await rest.setUpOwner();
 		// n8n answers /rest before it has activated the published workflows.
-		await waitUntilServed(formUrl);
+		await waitUntilServed(formUrl, { login: FORM_LOGIN });
+		await waitUntilServed(otpFormUrl, { login: FORM_LOGIN });
 	});
 	after(() => stopN8nAndClose(server, () => instance?.close()));
 
@@ -70,7 +77,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	async function startOnboarding(newNumber, { faults } = {}) {
 		await instance.emulator.reset();
 		if (faults) await instance.emulator.setFaults(faults);
-		const user = formUser();
+		const user = formUser({ login: FORM_LOGIN });
 		const first = await user.open(formUrl);
 		assert.equal(first.heading, 'Connect a WhatsApp Business number');
 		const next = await user.submit(first, {
@@ -126,7 +133,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	});
 	const detailsRequest = (n) => ({
 		method: 'GET',
-		path: `${base}/${n.phoneNumber.slice(1)}/phone_number_details`,
+		path: `${base}/%2B${n.phoneNumber.slice(1)}/phone_number_details`,
 		apiKey: sentKey,
 	});
 
@@ -163,6 +170,25 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		return execution;
 	}
 
+	test('without the login, or with a wrong one, neither form opens or starts a run, and nothing reaches Kaleyra', async () => {
+		await instance.emulator.reset();
+		const basic = (password) =>
+			`Basic ${Buffer.from(`${FORM_LOGIN.user}:${password}`).toString('base64')}`;
+		const before = (await rest.get('/executions')).results.length;
+		for (const url of [formUrl, otpFormUrl]) {
+			for (const headers of [{}, { authorization: basic('not-the-password') }]) {
+				assert.equal((await fetch(url, { headers })).status, 401, `GET ${url}`);
+				const body = new FormData();
+				for (const [i, value] of ['+919765400399', '91', 'Acme Stranger'].entries())
+					body.append(`field-${i}`, value);
+				const posted = await fetch(url, { method: 'POST', body, headers });
+				assert.equal(posted.status, 401, `POST ${url}`);
+			}
+		}
+		assert.equal((await rest.get('/executions')).results.length, before, 'a run started');
+		assert.deepEqual(await instance.emulator.requests(), []);
+	});
+
 	test('right code: add → verify → details, and the last page shows CONNECTED, GREEN and the verified name', async () => {
 		const newNumber = number('9765400099', 'Acme New Line');
 		const { user, next: codePage } = await startOnboarding(newNumber);
@@ -183,7 +209,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 			'Status: CONNECTED',
 			'Quality rating: GREEN',
 			'Verified name: Acme New Line',
-			'Messaging limit: TIER_1K',
+			'Messaging limit: TIER_2K',
 		])
 			assert.ok(done.text.includes(shown), `the last page lacks "${shown}": ${done.text}`);
 
@@ -207,6 +233,11 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		assert.equal(added.phoneNumberId, FIRST_ADDED_ID);
 		const [[verified]] = outputsOf(execution, 'Verify Number');
 		assert.equal(verified.otp, `****${sms.otp.slice(-2)}`);
+		// The page's limit is the portfolio's, the field this dialect sends (no per-number tier).
+		const [[details]] = outputsOf(execution, 'Get Number Details');
+		assert.equal(details.pathForm, 'plus');
+		assert.equal(details.messagingLimit, 'TIER_2K');
+		assert.equal(details.messagingLimitTier, undefined);
 	});
 
 	test('wrong code: add → verify (WA400) → retry_otp → verify → details; the new-code page says why', async () => {
@@ -264,32 +295,61 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		assert.equal(page.text.includes('Trying again in a few minutes may work.'), retryable);
 	}
 
-	test('errors end on a page built from error.code, error.hint and retryable', async () => {
-		// A number already on the account: Add Number's Error, not retryable.
+	test('a number added before (a lost answer, a second try): Add Number finds its ID and the onboarding goes on to CONNECTED', async () => {
 		const taken = number('9765400001', 'Acme Support Again');
 		assert.equal(taken.phoneNumber, NUMBERS.pending1.phoneNumber);
-		let { user, next } = await startOnboarding(taken);
+		const { user, next: codePage } = await startOnboarding(taken);
+		assert.equal(codePage.heading, 'Enter the code');
+		const done = await user.submit(codePage, { OTP: NUMBERS.pending1.otp });
+		assert.equal(done.heading, 'Your number is verified');
+		assert.ok(done.text.includes('Status: CONNECTED'), done.text);
+		const execution = await savedRun(user, {
+			nodes: [
+				'Number to onboard',
+				'Add Number',
+				'Enter the code',
+				'Verify Number',
+				'Get Number Details',
+				'Number connected',
+			],
+			otps: [NUMBERS.pending1.otp],
+		});
+		const [[recovered], failed] = outputsOf(execution, 'Add Number');
+		assert.deepEqual(failed, []);
+		assert.equal(recovered.alreadyExisted, true);
+		assert.equal(recovered.phoneNumberId, NUMBERS.pending1.id);
+		const requests = await kaleyraRequests();
+		assert.deepEqual(requests[0], addRequest(taken));
+		// Then reads only, to find the number, before the verify with the ID found.
+		const reads = requests.slice(1, -2);
+		assert.ok(reads.length >= 1);
+		for (const read of reads) {
+			assert.equal(read.method, 'GET');
+			assert.ok(read.path.startsWith(`${base}/${WABA}/number`), read.path);
+		}
+		assert.deepEqual(requests.slice(-2), [
+			{
+				...verifyRequest(taken, NUMBERS.pending1.otp),
+				body: {
+					id: NUMBERS.pending1.id,
+					phone_number: taken.phoneNumber,
+					otp: NUMBERS.pending1.otp,
+				},
+			},
+			detailsRequest(taken),
+		]);
+	});
+
+	test('errors end on a page built from error.code, error.hint and retryable', async () => {
+		// Kaleyra busy at every try: WA500 "Please try again later", retryable.
+		const busy = number('9765400097', 'Acme Busy Line');
+		let { user, next } = await startOnboarding(busy, {
+			faults: { queue: ['wa500TryLater', 'wa500TryLater', 'wa500TryLater'] },
+		});
 		let execution = await savedRun(user, {
 			nodes: ['Number to onboard', 'Add Number', 'Could not add the number'],
 		});
 		let [, [failed]] = outputsOf(execution, 'Add Number');
-		assertErrorPage(next, {
-			heading: 'The number could not be added',
-			error: failed.error,
-			retryable: false,
-		});
-		assert.equal(failed.error.code, 'WA400');
-		assert.deepEqual(await kaleyraRequests(), [addRequest(taken)]);
-
-		// Kaleyra busy at every try: WA500 "Please try again later", retryable.
-		const busy = number('9765400097', 'Acme Busy Line');
-		({ user, next } = await startOnboarding(busy, {
-			faults: { queue: ['wa500TryLater', 'wa500TryLater', 'wa500TryLater'] },
-		}));
-		execution = await savedRun(user, {
-			nodes: ['Number to onboard', 'Add Number', 'Could not add the number'],
-		});
-		[, [failed]] = outputsOf(execution, 'Add Number');
 		assert.equal(failed.error.code, 'WA500');
 		assert.equal(failed.attempts, 3);
 		assertErrorPage(next, {

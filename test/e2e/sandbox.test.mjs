@@ -100,6 +100,10 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 		const otpPage = printed.match(/OTPs\s+(http:\S+)/)[1];
 		const emailFormUrl = printed.match(/Onboard a number by email[\s\S]*?form\s+(http:\S+)/)[1];
 		const mailPage = printed.match(/mail\s+(http:\S+)/)[1];
+		const [, formUserName, formPassword] = printed.match(
+			/forms ask for a login.*\n\s+(\S+) \/ (\S+)/,
+		);
+		const login = { user: formUserName, password: formPassword };
 		assert.equal(url, `http://127.0.0.1:${port}`);
 		assert.equal(formUrl, `${url}/form/kaleyra-onboarding`);
 		assert.equal(otpPage, `${emulatorUrl}/__emulator/`);
@@ -121,8 +125,12 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 		]);
 		const credentials = await rest.get('/credentials');
 		assert.ok(credentials.some((credential) => credential.type === 'kaleyraWhatsAppApi'));
-		// Ready to click through: the form answers at the address printed, the OTP page too.
-		const form = await fetch(formUrl);
+		assert.ok(credentials.some((credential) => credential.type === 'httpBasicAuth'));
+		// Ready to click through: the form answers at the address printed, with the login printed
+		// (and only with it), the OTP page too.
+		assert.equal((await fetch(formUrl)).status, 401);
+		const basic = Buffer.from(`${login.user}:${login.password}`).toString('base64');
+		const form = await fetch(formUrl, { headers: { authorization: `Basic ${basic}` } });
 		assert.equal(form.status, 200);
 		assert.match(await form.text(), /Connect a WhatsApp Business number/);
 		const page = await fetch(otpPage);
@@ -131,7 +139,7 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 
 		// The email path, as the printed steps say: the form, then a mail dropped in on the mail
 		// page (no code in it), and the answer arriving in the person's mailbox on that page.
-		const user = formUser();
+		const user = formUser({ login });
 		const done = await user.submit(await user.open(emailFormUrl), {
 			'Phone number': '+919765400098',
 			'Country calling code': '91',
@@ -139,8 +147,13 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 			Email: 'you@example.test',
 		});
 		assert.equal(done.heading, 'Check your email');
-		await mailPageShows(mailPage, /WhatsApp number \+919765400098: your verification code/);
-		// As the page's own form posts it: the page refuses a post without its own Origin.
+		const asked = await mailPageShows(
+			mailPage,
+			/WhatsApp number \+919765400098: your verification code \[ref [0-9a-f]{32}\]/,
+		);
+		// A reply is acted on only with the reference its subject carries; the page refuses a post
+		// without its own Origin, so this one comes as the page's own form posts it.
+		const ref = asked.match(/\[ref ([0-9a-f]{32})\]/)[1];
 		const drop = await fetch(`${mailPage}send`, {
 			method: 'POST',
 			headers: {
@@ -150,7 +163,7 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 			body: new URLSearchParams({
 				from: 'you@example.test',
 				to: 'onboarding@example.test',
-				subject: 'Re: WhatsApp number +919765400098: your verification code',
+				subject: `Re: WhatsApp number +919765400098: your verification code [ref ${ref}]`,
 				text: 'Which code do you mean?',
 			}),
 			redirect: 'manual',

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { executeWorkflow } from '../../scripts/n8n/cli.mjs';
-import { kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
+import { formCredential, kaleyraCredential } from '../../scripts/n8n/credentials.mjs';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 import {
 	BAD_KEY_CREDENTIAL,
@@ -34,6 +34,7 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 			credentials: (url) => [
 				kaleyraCredential(url),
 				kaleyraCredential(url, { ...BAD_KEY_CREDENTIAL, apiKey: BAD_API_KEY }),
+				formCredential(),
 			],
 			workflows: [...readExamples(), coverageWorkflow()],
 		});

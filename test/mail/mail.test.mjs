@@ -286,6 +286,14 @@ test('composeMessage keeps long non-ASCII lines within 76 characters and reads b
 	assert.equal(parseMessage(raw).text, text);
 });
 
+test('composeMessage with html makes an HTML-only mail that reads back', () => {
+	const html = '<p>My code</p><blockquote>quoted</blockquote>';
+	const { raw } = composeMessage({ from: 'a@b.test', to: 'c@d.test', subject: 's', html });
+	assert.match(raw, /Content-Type: text\/html; charset=utf-8/);
+	assert.doesNotMatch(raw, /text\/plain/);
+	assert.equal(parseMessage(raw).html.trimEnd(), html);
+});
+
 test('waitForMail finds a mail that arrives later, and says what is there when none matches', async () => {
 	setTimeout(() => {
 		mail.deliver({ from: 'someone@people.test', to: 'waiter', subject: 'later', text: 'x' });

@@ -58,8 +58,8 @@ function parsePage(url, html) {
 	};
 }
 
-async function get(url) {
-	const res = await fetch(url);
+async function get(url, headers) {
+	const res = await fetch(url, { headers });
 	const html = await res.text();
 	assert.equal(res.status, 200, `GET ${url}: HTTP ${res.status}\n${html.slice(0, 2000)}`);
 	return html;
@@ -89,16 +89,22 @@ async function settledStatus(waitingUrl, { until = (s) => ACTED_ON.includes(s) }
  * One person's pass through a form. `open(url)` loads the first page; `submit(page, answers)`
  * fills it in (answers keyed by the fields' labels, every field required) and returns the page
  * that follows. `pages` keeps every page seen, `executionId` the run the form started.
+ * `login` ({ user, password }): the form's Basic Auth, sent as a browser does once asked.
  */
-export function formUser() {
+export function formUser({ login } = {}) {
 	const user = { pages: [], executionId: undefined, finalStatus: undefined };
+	const headers = login
+		? {
+				authorization: `Basic ${Buffer.from(`${login.user}:${login.password}`).toString('base64')}`,
+			}
+		: {};
 
 	async function show(url) {
-		const page = parsePage(url, await get(url));
+		const page = parsePage(url, await get(url, headers));
 		user.pages.push(page);
 		if (page.kind === 'ending') {
 			// The Form Ending page's script: an empty POST resumes the run so it can finish.
-			const res = await fetch(url, { method: 'POST' });
+			const res = await fetch(url, { method: 'POST', headers });
 			await res.text();
 			assert.equal(res.status, 200, `POST ${url} (Form Ending): HTTP ${res.status}`);
 			user.finalStatus = await settledStatus(url, { until: (s) => FINISHED.includes(s) });
@@ -117,7 +123,7 @@ export function formUser() {
 		);
 		const body = new FormData();
 		for (const field of page.fields) body.append(field.id, answers[field.label]);
-		const res = await fetch(page.url, { method: 'POST', body });
+		const res = await fetch(page.url, { method: 'POST', body, headers });
 		const text = await res.text();
 		assert.equal(res.status, 200, `POST ${page.url}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		const { formWaitingUrl } = JSON.parse(text);
