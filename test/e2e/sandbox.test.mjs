@@ -179,6 +179,12 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 		assert.ok(await refusesConnections(emulatorUrl), 'the emulator still answers after Ctrl-C');
 		assert.ok(await refusesConnections(mailPage), 'the mail page still answers after Ctrl-C');
 	} finally {
+		// After a failed check, Ctrl-C first: n8n and Dovecot run in process groups of their own,
+		// which only the sandbox's own shutdown stops; a kill of its group alone left them running.
+		if (child.exitCode === null) {
+			process.kill(-child.pid, 'SIGINT');
+			await Promise.race([exited, sleep(30_000)]);
+		}
 		if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
 	}
 });
