@@ -6,7 +6,7 @@
 //   'untouched'  answered before processing: nothing changed (no number added, no verify, no code).
 //   'processed'  answered after processing: the add, verify or OTP resend took effect and only
 //                the answer is faulty, the worst case a client has to survive.
-// client, in the node's delivery classes (nodes/…/transport/deliveryClass.ts):
+// client, in the node's delivery classes (nodes/…/results/deliveryClass.ts):
 //   'safe'       the answer itself proves the request was not acted on and asks for it again:
 //                only Kaleyra's own envelope can ("Please try again later").
 //   'uncertain'  nothing tells whether the request reached Kaleyra: no whole answer came back

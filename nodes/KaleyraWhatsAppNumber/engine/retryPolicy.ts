@@ -4,7 +4,7 @@
  * so only attempts that provably did not reach Kaleyra, or that Kaleyra asked to
  * repeat, are retried unless the user accepts the risk.
  */
-import { deliveryClass } from '../transport/deliveryClass';
+import { deliveryClass } from '../results/deliveryClass';
 import type { Delivery } from '../transport/kaleyraRequest';
 
 export interface RetrySettings {

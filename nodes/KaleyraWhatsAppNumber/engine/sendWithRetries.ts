@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
 import type { Delivery, KaleyraAccount, KaleyraCall } from '../transport/kaleyraRequest';
-import { deliveryClass } from '../transport/deliveryClass';
+import { deliveryClass } from '../results/deliveryClass';
 import { sendKaleyraCall } from '../transport/kaleyraRequest';
 import type { RetrySettings } from './retryPolicy';
 import { retryVerdict } from './retryPolicy';

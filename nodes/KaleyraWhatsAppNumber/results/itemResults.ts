@@ -14,7 +14,7 @@ import type {
 } from '../transport/kaleyraRequest';
 import { HINTS } from '../helpers/hints';
 import type { FieldProblem } from '../helpers/validation';
-import { deliveryClass } from '../transport/deliveryClass';
+import { deliveryClass } from './deliveryClass';
 import {
 	ADDRESS_FIELDS,
 	ALREADY_APPROVED_HINT,

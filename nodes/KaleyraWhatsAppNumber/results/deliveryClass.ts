@@ -1,7 +1,7 @@
 /** What a delivery says of whether Kaleyra may have acted on the request. */
-import { kaleyraErrorOf } from '../results/errorCatalogue';
-import { isTryAgainLater } from './kaleyraEnvelope';
-import type { Delivery } from './kaleyraRequest';
+import { kaleyraErrorOf } from './errorCatalogue';
+import { isTryAgainLater } from '../transport/kaleyraEnvelope';
+import type { Delivery } from '../transport/kaleyraRequest';
 
 /**
  * safe: Kaleyra cannot have acted on it: no connection was made, or Kaleyra's own words say it
