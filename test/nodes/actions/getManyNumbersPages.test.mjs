@@ -18,6 +18,18 @@ import {
 	useEmulator,
 } from '../../helpers/kaleyra.mjs';
 
+/** Add Number for one Indian number of the test WABA, as a form-fed workflow sends it. */
+const addIndianNumber = (credentials, phoneNumber, options) =>
+	runKaleyraNode({
+		parameters: { ...MAPPED_PARAMETERS.addNumber, ...(options ? { options } : {}) },
+		items: [
+			{
+				json: { wabaId: WABA_ID, phoneNumber, countryCode: '91', displayName: 'Acme Travel', channel: 'SMS' },
+			},
+		],
+		credentials,
+	});
+
 const OTHER_WABA = '766000000000002';
 
 /** A loopback server answering every request with `answer(url)`; records what reached it. */
@@ -243,21 +255,7 @@ describe('Get Many Numbers: Return All, Limit and pages', () => {
 						}),
 					}
 				: list(url);
-		const result = await runKaleyraNode({
-			parameters: MAPPED_PARAMETERS.addNumber,
-			items: [
-				{
-					json: {
-						wabaId: WABA_ID,
-						phoneNumber: wanted.phone_number,
-						countryCode: '91',
-						displayName: 'Acme Travel',
-						channel: 'SMS',
-					},
-				},
-			],
-			credentials: credentialsFor({ url: kaleyra.url }),
-		});
+		const result = await addIndianNumber(credentialsFor({ url: kaleyra.url }), wanted.phone_number);
 		const { json } = onlyItem(result, 'success');
 		assert.equal(json.phoneNumberId, wanted.id);
 		assert.equal(json.alreadyExisted, true);
@@ -307,21 +305,7 @@ describe('Get Many Numbers: Return All, Limit and pages', () => {
 						}),
 					}
 				: { status: 200, body: echoingPage([{ ...wanted, name: 'ECHO' }]) };
-		const result = await runKaleyraNode({
-			parameters: MAPPED_PARAMETERS.addNumber,
-			items: [
-				{
-					json: {
-						wabaId: WABA_ID,
-						phoneNumber: wanted.phone_number,
-						countryCode: '91',
-						displayName: 'Acme Travel',
-						channel: 'SMS',
-					},
-				},
-			],
-			credentials: credentialsFor({ url: kaleyra.url }),
-		});
+		const result = await addIndianNumber(credentialsFor({ url: kaleyra.url }), wanted.phone_number);
 		const { json } = onlyItem(result, 'success');
 		assert.equal(json.alreadyExisted, true);
 		assert.equal(json.data.name, '[redacted API key]');
@@ -345,21 +329,7 @@ describe('Get Many Numbers: Return All, Limit and pages', () => {
 			// A gateway's page in Kaleyra's place: it may have arrived, which a read may repeat.
 			return ++listTries === 1 ? { status: 503, body: 'upstream connect error' } : ok([wanted]);
 		};
-		const result = await runKaleyraNode({
-			parameters: { ...MAPPED_PARAMETERS.addNumber, options: { retryDelay: 1 } },
-			items: [
-				{
-					json: {
-						wabaId: WABA_ID,
-						phoneNumber: wanted.phone_number,
-						countryCode: '91',
-						displayName: 'Acme Travel',
-						channel: 'SMS',
-					},
-				},
-			],
-			credentials: credentialsFor({ url: kaleyra.url }),
-		});
+		const result = await addIndianNumber(credentialsFor({ url: kaleyra.url }), wanted.phone_number, { retryDelay: 1 });
 		const { json } = onlyItem(result, 'success');
 		assert.equal(json.phoneNumberId, wanted.id);
 		assert.equal(json.alreadyExisted, true);
@@ -488,21 +458,7 @@ describe("The emulator's own paging dialect: Return All, Limit and Add Number's 
 		emulator().setDialect({ paging: 'cursor', pageSize: PAGE_SIZE, listShape: 'numbers' });
 		const all = inWaba();
 		const last = all.at(-1);
-		const result = await runKaleyraNode({
-			parameters: MAPPED_PARAMETERS.addNumber,
-			items: [
-				{
-					json: {
-						wabaId: WABA_ID,
-						phoneNumber: last.phoneNumber,
-						countryCode: '91',
-						displayName: 'Acme Travel',
-						channel: 'SMS',
-					},
-				},
-			],
-			credentials: credentialsFor(emulator()),
-		});
+		const result = await addIndianNumber(credentialsFor(emulator()), last.phoneNumber);
 		const { json } = onlyItem(result, 'success');
 		assert.equal(json.phoneNumberId, last.id);
 		assert.equal(json.alreadyExisted, true);

@@ -19,6 +19,9 @@ import { addNumberThroughApi } from './numbers.mjs';
 // Either details path form is accepted, so these tests follow whichever the action node sends.
 const getEmulator = useEmulator({ dialect: { detailsPath: 'both' } });
 
+// Every output item has exactly these keys (the contract of issue 19).
+const ITEM_KEYS = ['current', 'data', 'event', 'phoneNumber', 'phoneNumberId', 'previous'];
+
 const ALL_EVENTS = [
 	'numberAdded',
 	'numberRemoved',
@@ -109,14 +112,7 @@ describe('Number Trigger: baseline and events', () => {
 			const items = await poller.poll();
 			assert.equal(items.length, 1);
 			const [item] = items;
-			assert.deepEqual(Object.keys(item).sort(), [
-				'current',
-				'data',
-				'event',
-				'phoneNumber',
-				'phoneNumberId',
-				'previous',
-			]);
+			assert.deepEqual(Object.keys(item).sort(), ITEM_KEYS);
 			assert.equal(item.event, event);
 			assert.equal(item.phoneNumber, NUMBERS.pending2.phoneNumber);
 			assert.equal(item.phoneNumberId, NUMBERS.pending2.id);
@@ -382,14 +378,7 @@ describe('Number Trigger: Fetch Test Event', () => {
 			items.map(({ phoneNumberId }) => phoneNumberId),
 			Object.values(NUMBERS).map(({ id }) => id),
 		);
-		assert.deepEqual(Object.keys(items[0]).sort(), [
-			'current',
-			'data',
-			'event',
-			'phoneNumber',
-			'phoneNumberId',
-			'previous',
-		]);
+		assert.deepEqual(Object.keys(items[0]).sort(), ITEM_KEYS);
 		assert.deepEqual(poller.staticData(), {});
 		// Once active, a test fetch changes nothing the next poll reports from.
 		assert.equal(await poller.poll(), null);
