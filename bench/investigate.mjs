@@ -7,6 +7,8 @@
 // it instead runs that build and the current one alternately, --reps times per concurrency, and
 // prints the median and min–max of each and of the after/before ratio within each pair: a
 // before/after of a change to the node (--against DIR2: the "after" side is a copy too).
+// With --root DIR, the node measured and profiled is that copy of the package instead (the same
+// layout as for --compare): a profile while dist/ is in use or being rebuilt.
 // With --expressions, it compares Retry OTP with its parameters mapped by expression and typed
 // in (one pending number, resent to again and again): the cost of n8n's expression resolution.
 // Prints markdown; results and profiles land in .tmp/bench/.
@@ -41,6 +43,7 @@ const CONCURRENCIES = String(flags.concurrency ?? '1,8,32')
 const PROFILE_AT = Number(flags['profile-at'] ?? 32);
 const SKIP = new Set(String(flags.skip ?? '').split(','));
 const TRANSPORTS = ['fetch', 'http-keepalive', 'http-close'];
+const ROOT_ARGS = flags.root ? ['--root', path.resolve(flags.root)] : [];
 
 const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
@@ -63,6 +66,8 @@ export function analyseProfile(profile) {
 	};
 	const self = new Map();
 	const inclusive = new Map();
+	// This package's own functions by self time: where its share goes.
+	const own = new Map();
 	const root = byId.get(profile.nodes[0].id);
 	// Depth-first, adding each node's self time once to every distinct function on its path.
 	const stack = [[root, new Set()]];
@@ -70,13 +75,18 @@ export function analyseProfile(profile) {
 		const [node, onPath] = stack.pop();
 		const pkg = packageOf(node.callFrame);
 		self.set(pkg, (self.get(pkg) ?? 0) + node.self);
+		if (pkg === 'this package (dist)') {
+			const { functionName, url } = node.callFrame;
+			const where = `${functionName || '(anonymous)'} (${url.slice(url.lastIndexOf('/dist/') + 6)})`;
+			own.set(where, (own.get(where) ?? 0) + node.self);
+		}
 		const label = `${node.callFrame.functionName || '(anonymous)'} [${pkg}]`;
 		const path = new Set(onPath).add(label);
 		for (const name of path) inclusive.set(name, (inclusive.get(name) ?? 0) + node.self);
 		for (const child of node.children ?? []) stack.push([byId.get(child), path]);
 	}
 	const sorted = (map) => [...map].sort((a, b) => b[1] - a[1]);
-	return { total, self: sorted(self), inclusive: sorted(inclusive) };
+	return { total, self: sorted(self), inclusive: sorted(inclusive), own: sorted(own) };
 }
 
 /** Runs each variant `--reps` times per concurrency, alternating; median (min–max) of each. */
@@ -184,7 +194,7 @@ async function main() {
 				const result = await measure(
 					emulator,
 					`node c${concurrency}`,
-					nodeArgs(concurrency),
+					nodeArgs(concurrency, ROOT_ARGS),
 					ITEMS,
 				);
 				results.push({ variant: 'node (n8n engine)', concurrency, result });
@@ -206,10 +216,12 @@ async function main() {
 			const profiled = await measure(
 				emulator,
 				`node c${PROFILE_AT}, profiled`,
-				[...nodeArgs(PROFILE_AT), '--profile', file],
+				nodeArgs(PROFILE_AT, [...ROOT_ARGS, '--profile', file]),
 				ITEMS,
 			);
-			const { total, self, inclusive } = analyseProfile(JSON.parse(readFileSync(file, 'utf8')));
+			const { total, self, inclusive, own } = analyseProfile(
+				JSON.parse(readFileSync(file, 'utf8')),
+			);
 			const busy = total - (self.find(([name]) => name === '(idle)')?.[1] ?? 0);
 			lines.push(
 				`CPU profile of the node at concurrency ${PROFILE_AT} (${fmt(profiled.itemsPerSecond)} items/s under the profiler), ${fmt(busy / ITEMS, 2)} ms busy per item. Self time by package:`,
@@ -219,6 +231,14 @@ async function main() {
 			lines.push('| --- | ---: | ---: |');
 			for (const [name, ms] of self.filter(([name]) => name !== '(idle)').slice(0, 14)) {
 				lines.push(`| ${name} | ${fmt(ms / ITEMS, 3)} | ${fmt((ms / busy) * 100)}% |`);
+			}
+			lines.push('');
+			lines.push("This package's own functions by self time:");
+			lines.push('');
+			lines.push('| function (file) | ms per item | share of busy |');
+			lines.push('| --- | ---: | ---: |');
+			for (const [name, ms] of own.slice(0, 12)) {
+				lines.push(`| \`${name}\` | ${fmt(ms / ITEMS, 4)} | ${fmt((ms / busy) * 100, 2)}% |`);
 			}
 			lines.push('');
 			lines.push('Inclusive time of the functions that matter (ms per item):');
