@@ -1,4 +1,4 @@
-// node bench/real-n8n.mjs [--items 1000] [--concurrency 32] [--reps 3]
+// node bench/real-n8n.mjs [--concurrency 1,8,32] [--items 300,1000,1000] [--reps 3]
 //                         [--against DIR] [--compare DIR | --expressions]
 // The three contenders inside a real n8n (the pinned release, `npm run n8n:install`), each run by
 // `n8n execute` against the bench's emulator (own process, 20 ms latency), so the figures include
@@ -10,7 +10,9 @@
 //   bare: the bench's bare node:http loop (no n8n), the same requests, N in flight
 // Time: from the first start to the last end of the contender's own nodes (Kaleyra; Loop Over
 // Items and HTTP Request), from the run data, so n8n's start-up is not counted; the whole
-// `n8n execute` (start-up, run, saving) is shown beside it. Contenders take turns, --reps times.
+// `n8n execute` (start-up, run, saving) is shown beside it. At each concurrency the contenders
+// take turns, and the whole sequence is repeated --reps times. --items is one count, or one per
+// concurrency (concurrency 1 at 20 ms latency is slow: fewer items keep the run short).
 // --against DIR: pack that copy of the package (package.json, dist/) instead of building this
 // one. --compare DIR: a second Kaleyra build too, for a before/after. --expressions: Retry OTP
 // with its parameters mapped by expression vs typed in (node only).
@@ -43,8 +45,14 @@ import { WABA_ID, benchNumber, parseFlags } from './shared.mjs';
 import { cores, cpuModel, fmt, loadNow, loadText, spread, summary } from './stats.mjs';
 
 const flags = parseFlags(process.argv.slice(2));
-const ITEMS = Number(flags.items ?? 1000);
-const CONCURRENCY = Number(flags.concurrency ?? 32);
+const list = (value) => String(value).split(',').map(Number);
+const CONCURRENCIES = list(flags.concurrency ?? '1,8,32');
+const ITEM_COUNTS = list(flags.items ?? '300,1000,1000');
+/** The items of a run at the i-th concurrency: one count for all, or one each. */
+const itemsAt = (i) => ITEM_COUNTS[ITEM_COUNTS.length === 1 ? 0 : i];
+if (ITEM_COUNTS.length !== 1 && ITEM_COUNTS.length !== CONCURRENCIES.length)
+	throw new Error('--items takes one count, or one per --concurrency');
+const MAX_ITEMS = Math.max(...CONCURRENCIES.map((_, i) => itemsAt(i)));
 const REPS = Number(flags.reps ?? 3);
 const MAPPED = {
 	operation: 'verifyNumber',
@@ -70,11 +78,13 @@ const RETRY_LITERAL = {
 };
 const KALEYRA_WORKFLOWS = flags.expressions
 	? [
-			['node, mapped', 'kaleyraBenchMapd01', RETRY_MAPPED],
-			['node, literal', 'kaleyraBenchLitr01', RETRY_LITERAL],
+			['node, mapped', 'kaleyraBenchMapd', RETRY_MAPPED],
+			['node, literal', 'kaleyraBenchLitr', RETRY_LITERAL],
 		]
-	: [['node', 'kaleyraBenchRun001', MAPPED]];
-const PEER_WORKFLOW = 'kaleyraBenchPeer01';
+	: [['node', 'kaleyraBenchRun0', MAPPED]];
+// One workflow per concurrency: the node's Concurrency and the loop's batch size are parameters.
+const workflowId = (base, concurrency) => `${base}${String(concurrency).padStart(3, '0')}`;
+const PEER_WORKFLOW = 'kaleyraBenchPeer';
 const HEADER_CREDENTIAL = { id: 'kaleyraBenchHdr1', name: 'Kaleyra api-key (Header Auth)' };
 
 const node = (id, name, type, typeVersion, parameters, extra = {}) => ({
@@ -92,9 +102,9 @@ const link = (to, output = 0) => ({
 	),
 });
 
-/** Manual Trigger → Set (the numbers) → Split Out → `rest` (whose first node is fed). */
-function workflow(id, rest, restConnections) {
-	const numbers = Array.from({ length: ITEMS }, (_, i) => {
+/** Manual Trigger → Set (`items` numbers) → Split Out → `rest` (whose first node is fed). */
+function workflow(id, items, rest, restConnections) {
+	const numbers = Array.from({ length: items }, (_, i) => {
 		const { id, phoneNumber, otp } = benchNumber(i);
 		return { wabaId: WABA_ID, phoneNumberId: id, phoneNumber, otp, channel: 'SMS' };
 	});
@@ -122,25 +132,26 @@ function workflow(id, rest, restConnections) {
 	};
 }
 
-const kaleyraWorkflow = (id, parameters) =>
-	workflow(id, [
+const kaleyraWorkflow = (id, parameters, concurrency, items) =>
+	workflow(id, items, [
 		node(
 			4,
 			'Kaleyra',
 			'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber',
 			1,
-			{ ...parameters, options: { concurrency: CONCURRENCY } },
+			{ ...parameters, options: { concurrency } },
 			{ credentials: { kaleyraWhatsAppApi: EXAMPLE_CREDENTIAL } },
 		),
 	]);
 
 // SplitInBatches v3 (Loop Over Items): output 0 is "done", output 1 "loop".
-const peerWorkflow = (emulatorUrl) =>
+const peerWorkflow = (emulatorUrl, concurrency, items) =>
 	workflow(
-		PEER_WORKFLOW,
+		workflowId(PEER_WORKFLOW, concurrency),
+		items,
 		[
 			node(4, 'Loop', 'n8n-nodes-base.splitInBatches', 3, {
-				batchSize: CONCURRENCY,
+				batchSize: concurrency,
 				options: {},
 			}),
 			node(5, 'HTTP Request', PEER_TYPE, PEER_VERSION, peerParameters(emulatorUrl), {
@@ -182,7 +193,7 @@ async function main() {
 	ensureN8nInstalled(log);
 	const loadAtStart = loadNow();
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'kaleyra-bench-pack-'));
-	const emulator = await startEmulator(ITEMS);
+	const emulator = await startEmulator(MAX_ITEMS);
 	const { headers } = await probeNodeRequest({ peer: true });
 	const instances = [];
 	const results = {};
@@ -207,57 +218,72 @@ async function main() {
 						data: { name: 'api-key', value: DEFAULT_ACCOUNT.apiKey },
 					},
 				],
-				workflows: [
-					...KALEYRA_WORKFLOWS.map(([, id, parameters]) => kaleyraWorkflow(id, parameters)),
-					...(peer ? [peerWorkflow(emulator.url)] : []),
-				],
+				workflows: CONCURRENCIES.flatMap((concurrency, i) => [
+					...KALEYRA_WORKFLOWS.map(([, id, parameters]) =>
+						kaleyraWorkflow(workflowId(id, concurrency), parameters, concurrency, itemsAt(i)),
+					),
+					...(peer ? [peerWorkflow(emulator.url, concurrency, itemsAt(i))] : []),
+				]),
 			});
 			instances.push([build, instance]);
 		}
-		// [name, run]: each run resets the emulator and returns { itemsPerSecond, wallMs }.
+		// [name, run(concurrency)]: each run returns { spanMs, wallMs, out }; null is the bare loop.
 		const variants = instances.flatMap(([build, instance]) =>
 			KALEYRA_WORKFLOWS.map(([label, id]) => [
 				[label, build].filter(Boolean).join(', '),
-				() => execute(instance, id, ['Kaleyra'], 0),
+				(concurrency) => execute(instance, workflowId(id, concurrency), ['Kaleyra'], 0),
 			]),
 		);
 		if (!flags.expressions) {
 			const [, instance] = instances.at(-1);
 			variants.push([
-				`peer (Loop Over Items ${CONCURRENCY} → HTTP Request)`,
-				() => execute(instance, PEER_WORKFLOW, ['Loop', 'HTTP Request'], 0),
+				'peer',
+				(concurrency) =>
+					execute(instance, workflowId(PEER_WORKFLOW, concurrency), ['Loop', 'HTTP Request'], 0),
 			]);
 			variants.push(['bare', null]);
 		}
-		for (const [name] of variants) results[name] = [];
+		for (const concurrency of CONCURRENCIES) {
+			results[concurrency] = {};
+			for (const [name] of variants) results[concurrency][name] = [];
+		}
 		for (let rep = 1; rep <= REPS; rep++) {
-			for (const [name, run] of variants) {
-				if (!run) {
-					const bare = await measure(
-						emulator,
-						`bare #${rep}`,
-						bareArgs(CONCURRENCY, headers, 'http-keepalive'),
-						ITEMS,
+			for (const [i, concurrency] of CONCURRENCIES.entries()) {
+				const items = itemsAt(i);
+				for (const [name, run] of variants) {
+					const label = `${name} c${concurrency} #${rep}`;
+					const load = loadNow().one;
+					if (!run) {
+						const bare = await measure(
+							emulator,
+							label,
+							bareArgs(concurrency, headers, 'http-keepalive'),
+							items,
+						);
+						results[concurrency][name].push({
+							itemsPerSecond: bare.itemsPerSecond,
+							wallMs: NaN,
+							load,
+						});
+						continue;
+					}
+					await prepare(emulator.url);
+					const { spanMs, wallMs, out } = await run(concurrency);
+					const counters = await control(emulator.url, 'GET', 'counters');
+					const ok = out.filter((item) => item.json?.code === 'WA200').length;
+					const wa200 = counters.codes.WA200 ?? 0;
+					if (ok !== items || counters.requests !== items || wa200 !== items)
+						problems.push(
+							`${label}: ${ok} WA200 items out, ${counters.requests} requests, ${wa200} WA200 answers; expected ${items} each`,
+						);
+					if (counters.maxInFlight > concurrency)
+						problems.push(`${label}: ${counters.maxInFlight} requests in flight at once`);
+					const itemsPerSecond = (items * 1000) / spanMs;
+					results[concurrency][name].push({ itemsPerSecond, wallMs, load });
+					log(
+						`  ${label}: ${spanMs} ms, ${itemsPerSecond.toFixed(1)} items/s, max in flight ${counters.maxInFlight}, n8n execute ${(wallMs / 1000).toFixed(1)} s, load ${load.toFixed(2)}`,
 					);
-					results[name].push({ itemsPerSecond: bare.itemsPerSecond, wallMs: NaN });
-					continue;
 				}
-				await prepare(emulator.url);
-				const { spanMs, wallMs, out } = await run();
-				const counters = await control(emulator.url, 'GET', 'counters');
-				const ok = out.filter((item) => item.json?.code === 'WA200').length;
-				const wa200 = counters.codes.WA200 ?? 0;
-				if (ok !== ITEMS || counters.requests !== ITEMS || wa200 !== ITEMS)
-					problems.push(
-						`${name} #${rep}: ${ok} WA200 items out, ${counters.requests} requests, ${wa200} WA200 answers; expected ${ITEMS} each`,
-					);
-				if (counters.maxInFlight > CONCURRENCY)
-					problems.push(`${name} #${rep}: ${counters.maxInFlight} requests in flight at once`);
-				const itemsPerSecond = (ITEMS * 1000) / spanMs;
-				results[name].push({ itemsPerSecond, wallMs });
-				log(
-					`  ${name} #${rep}: ${spanMs} ms, ${itemsPerSecond.toFixed(1)} items/s, max in flight ${counters.maxInFlight}, n8n execute ${(wallMs / 1000).toFixed(1)} s`,
-				);
 			}
 		}
 	} finally {
@@ -270,30 +296,42 @@ async function main() {
 
 function report(loadAtStart, results) {
 	const loadAtEnd = loadNow();
-	const names = Object.keys(results);
-	const rates = (name) => results[name].map((r) => r.itemsPerSecond);
-	const perRep = (a, b) => spread(summary(rates(a).map((rate, i) => rate / rates(b)[i])), 2);
+	const names = Object.keys(results[CONCURRENCIES[0]]);
+	const peer = names.includes('peer') ? 'peer' : undefined;
+	const nodes = names.filter((name) => name.startsWith('node'));
+	const loads = Object.values(results).flatMap((byName) =>
+		Object.values(byName).flatMap((runs) => runs.map((r) => r.load)),
+	);
 	const lines = [
-		`### Real n8n (n8n ${resolveTarget().n8n}, \`n8n execute\`): ${ITEMS} items, concurrency ${CONCURRENCY}, ${REPS} turns`,
+		`### Real n8n (n8n ${resolveTarget().n8n}, \`n8n execute\`): concurrency ${CONCURRENCIES.join(', ')}, ${REPS} turns`,
 		'',
-		`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cores()} cores (${cpuModel()}); load average ${loadText(loadAtStart)} at the start, ${loadText(loadAtEnd)} at the end.${Math.max(loadAtStart.one, loadAtEnd.one) > cores() ? ' **Warning: the machine was busy.**' : ''}`,
+		`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cores()} cores (${cpuModel()}); load average ${loadText(loadAtStart)} at the start, ${loadText(loadAtEnd)} at the end, 1-minute load before a run ${fmt(Math.min(...loads), 2)} to ${fmt(Math.max(...loads), 2)}.${Math.max(...loads, loadAtEnd.one) > cores() ? ' **Warning: the machine was busy.**' : ''}`,
 		'',
-		'| contender | items/s (median, min–max) | whole `n8n execute` (s) |',
-		'| --- | ---: | ---: |',
-		...names.map(
-			(name) =>
-				`| ${name} | ${spread(summary(rates(name)))} | ${name === 'bare' ? '—' : spread(summary(results[name].map((r) => r.wallMs / 1000)))} |`,
-		),
+		"Items/s from the first start to the last end of the contender's own nodes (median, min–max); ratios taken within each turn, then summarised; the whole `n8n execute` in seconds.",
 		'',
+		`| concurrency | items | ${names.map((name) => `${name} items/s`).join(' | ')} | ${nodes.flatMap((name) => [...(peer ? [`${name} / peer`] : []), ...(names.includes('bare') ? [`${name} / bare`] : [])]).join(' | ')} | ${names
+			.filter((n) => n !== 'bare')
+			.map((name) => `${name} \`n8n execute\` (s)`)
+			.join(' | ')} |`,
+		`| ---: | ---: | ${[...names, ...nodes.flatMap(() => [...(peer ? [0] : []), ...(names.includes('bare') ? [0] : [])]), ...names.filter((n) => n !== 'bare')].map(() => '---:').join(' | ')} |`,
 	];
-	const peer = names.find((name) => name.startsWith('peer'));
-	if (peer) {
-		lines.push('Ratios within each turn (median, min–max):', '');
-		lines.push(`| | node / peer | node / bare |`, '| --- | ---: | ---: |');
-		for (const name of names.filter((n) => n.startsWith('node')))
-			lines.push(`| ${name} | ${perRep(name, peer)} | ${perRep(name, 'bare')} |`);
-		lines.push('');
+	for (const [i, concurrency] of CONCURRENCIES.entries()) {
+		const byName = results[concurrency];
+		const rates = (name) => byName[name].map((r) => r.itemsPerSecond);
+		const perRep = (a, b) => spread(summary(rates(a).map((rate, r) => rate / rates(b)[r])), 2);
+		const cells = [
+			...names.map((name) => spread(summary(rates(name)))),
+			...nodes.flatMap((name) => [
+				...(peer ? [perRep(name, peer)] : []),
+				...(names.includes('bare') ? [perRep(name, 'bare')] : []),
+			]),
+			...names
+				.filter((n) => n !== 'bare')
+				.map((name) => spread(summary(byName[name].map((r) => r.wallMs / 1000)))),
+		];
+		lines.push(`| ${concurrency} | ${itemsAt(i)} | ${cells.join(' | ')} |`);
 	}
+	lines.push('');
 	if (problems.length > 0) lines.push('Problems:', '', ...problems.map((p) => `- ${p}`), '');
 	process.stdout.write(`${lines.join('\n')}\n`);
 }
