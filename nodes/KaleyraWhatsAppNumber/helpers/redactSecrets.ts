@@ -33,7 +33,7 @@ export function secretRedactor(secrets: Secrets): ItemRedactor {
 
 	// A server or URL parser may case-fold the key, so it is looked for in any case.
 	const lowerKey = apiKey?.toLowerCase();
-	const keyAnyCase = apiKey ? new RegExp(escapeRegExp(apiKey), 'gi') : undefined;
+	const keyAnyCase = apiKey ? keyPattern(apiKey) : undefined;
 	// Without a backslash the text has no JSON escape, so every parsed string stands in it as
 	// written: a text that holds no key then built no string that does. Most answers are such,
 	// and the item is returned as it is, unwalked.
@@ -52,10 +52,19 @@ export function secretRedactor(secrets: Secrets): ItemRedactor {
 		if (!walk) return value;
 		// The OTP only as a number of its own: the same six digits inside an ID or a phone number
 		// are not the OTP, and an ID must stay whole. OTPs are digits: nothing to escape.
-		const otpAlone = otp ? new RegExp(`(?<!\\d)${otp}(?!\\d)`, 'g') : undefined;
+		// Made only when a text holds the OTP's digits at all: compiling it for every item showed in
+		// the profile.
+		let otpAlone: RegExp | undefined;
+		// Each item's walk meets a dozen short keys and values: a text shorter than the key cannot
+		// hold it (case folding keeps a match as long as the key), and one without the OTP's
+		// digits cannot hold the OTP, so most texts skip both searches.
+		const keyLength = apiKey?.length ?? Infinity;
 		const redactText = (text: string) => {
-			const keyless = keyAnyCase ? text.replace(keyAnyCase, REDACTED_KEY) : text;
-			return otp && otpAlone ? keyless.replace(otpAlone, maskOtp(otp)) : keyless;
+			const keyless =
+				keyAnyCase && text.length >= keyLength ? text.replace(keyAnyCase, REDACTED_KEY) : text;
+			if (!otp || !keyless.includes(otp)) return keyless;
+			otpAlone ??= new RegExp(`(?<!\\d)${otp}(?!\\d)`, 'g');
+			return keyless.replace(otpAlone, maskOtp(otp));
 		};
 		const redact = (node: unknown): unknown => {
 			if (typeof node === 'string') return redactText(node);
@@ -72,6 +81,17 @@ export function secretRedactor(secrets: Secrets): ItemRedactor {
 		return redact(value) as T;
 	};
 	return { heard, redact: redactValue };
+}
+
+// The run's key pattern, made once rather than for each item: every item of a run, and every
+// poll of a trigger, redacts the same key. A global pattern is safe to share: replace() starts
+// each search from the beginning.
+let lastKeyPattern: { apiKey: string; pattern: RegExp } | undefined;
+
+function keyPattern(apiKey: string): RegExp {
+	if (lastKeyPattern?.apiKey !== apiKey)
+		lastKeyPattern = { apiKey, pattern: new RegExp(escapeRegExp(apiKey), 'gi') };
+	return lastKeyPattern.pattern;
 }
 
 function escapeRegExp(text: string): string {
