@@ -23,29 +23,55 @@ export function maskPhoneNumber(phoneNumber: string): string {
 	return `+${digits.slice(0, SHOWN_LEADING_DIGITS)}${'*'.repeat(hidden)}${digits.slice(-SHOWN_TRAILING_DIGITS)}`;
 }
 
+/** What every line of one run of the node repeats. */
+interface RunFacts {
+	executionId: string;
+	node: string;
+	/** The node's name as the message quotes it. */
+	quotedNode: string;
+	runIndex: number;
+}
+
+// Read once per run (n8n hands each run of the node its own functions object): getNode()
+// deep-copies the node and getWorkflowDataProxy() builds n8n's whole expression proxy, too much
+// for every request of a bulk run (bench/investigate.mjs's profile).
+const factsOfRun = new WeakMap<IExecuteFunctions, RunFacts>();
+
+function runFacts(fns: IExecuteFunctions, itemIndex: number): RunFacts {
+	let facts = factsOfRun.get(fns);
+	if (!facts) {
+		const node = fns.getNode().name;
+		facts = {
+			executionId: fns.getExecutionId(),
+			node,
+			quotedNode: JSON.stringify(node),
+			// Which run of the node: an agent that calls the same tool twice runs it twice in one execution.
+			runIndex: Number(fns.getWorkflowDataProxy(itemIndex).$runIndex ?? 0),
+		};
+		factsOfRun.set(fns, facts);
+	}
+	return facts;
+}
+
 export function logRequestLeaving(
 	fns: IExecuteFunctions,
 	context: IDataObject,
 	itemIndex: number,
 	attempt: number,
 ): void {
-	const executionId = fns.getExecutionId();
-	const node = fns.getNode().name;
-	// Which run of the node: an agent that calls the same tool twice runs it twice in one execution.
-	const runIndex = Number(fns.getWorkflowDataProxy(itemIndex).$runIndex ?? 0);
+	const { executionId, node, quotedNode, runIndex } = runFacts(fns, itemIndex);
 	const named: IDataObject = {};
+	let fields = '';
 	for (const field of NAMING_FIELDS) {
 		const value = context[field];
 		if (value === undefined || value === null || value === '') continue;
 		named[field] = field === 'phoneNumber' ? maskPhoneNumber(String(value)) : value;
+		fields += `, ${field} ${String(named[field])}`;
 	}
-	const fields = Object.entries(named)
-		.map(([name, value]) => `, ${name} ${String(value)}`)
-		.join('');
 	// n8n's default log format prints the message alone, so it says everything; with
 	// N8N_LOG_FORMAT=json the same facts come as fields too. Info: debug lines are hidden by default.
 	fns.logger.info(
-		`Kaleyra ${String(context.operation)} request leaving: execution ${executionId}, node ${JSON.stringify(node)}, run ${runIndex}, item ${itemIndex}, attempt ${attempt}${fields}`,
+		`Kaleyra ${String(context.operation)} request leaving: execution ${executionId}, node ${quotedNode}, run ${runIndex}, item ${itemIndex}, attempt ${attempt}${fields}`,
 		{ executionId, node, runIndex, itemIndex, attempt, operation: context.operation, ...named },
 	);
 }
