@@ -10,7 +10,7 @@ import type { KaleyraRequest } from '../transport/kaleyraRequest';
 import {
 	inModelWords,
 	missingArgument,
-	modelKeysOf,
+	runModelKeys,
 	strayArguments,
 	swappedNumberAndId,
 } from './toolArguments';
@@ -36,7 +36,7 @@ export function prepareItem(
 	itemIndex: number,
 ): PreparedItem {
 	const fields = operation.fields as Record<string, FieldSpec<unknown>>;
-	const modelKeys = modelKeysOf(fns.getNode(), operation);
+	const modelKeys = runModelKeys(fns, operation);
 	const raw: Record<string, unknown> = {};
 	// Reading a parameter inside its check: an expression that throws is that field's problem.
 	const checked = checkFields(

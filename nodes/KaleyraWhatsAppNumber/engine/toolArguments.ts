@@ -4,7 +4,7 @@
  * checking them against the schema it showed the model: a key may be missing, extra or of any
  * type. What the node can say about them, in the model's words, is here.
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import type { FieldSpec, KaleyraOperation } from '../actions/operation';
 import { OPERATIONS } from '../actions/registry';
@@ -22,6 +22,25 @@ export function modelKeysOf(node: INode, operation: KaleyraOperation): Record<st
 		const match = typeof raw === 'string' ? FROM_AI_KEY.exec(raw) : null;
 		if (match) keys[field] = match[2];
 	}
+	return keys;
+}
+
+// The node's parameters are the same for every item of a run, and getNode() deep-copies the
+// node at each call: the keys are read once per run (n8n hands each run its own functions object).
+const modelKeysOfRun = new WeakMap<
+	IExecuteFunctions,
+	{ operation: KaleyraOperation; keys: Readonly<Record<string, string>> }
+>();
+
+/** modelKeysOf the run's node, read once per run. */
+export function runModelKeys(
+	fns: IExecuteFunctions,
+	operation: KaleyraOperation,
+): Readonly<Record<string, string>> {
+	const known = modelKeysOfRun.get(fns);
+	if (known?.operation === operation) return known.keys;
+	const keys = Object.freeze(modelKeysOf(fns.getNode(), operation));
+	modelKeysOfRun.set(fns, { operation, keys });
 	return keys;
 }
 
