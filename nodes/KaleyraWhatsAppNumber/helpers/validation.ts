@@ -69,8 +69,14 @@ function asText(field: string, value: unknown, hint: string): string {
 	return fail(field, `is ${describeValue(value)}, not text`, hint);
 }
 
+// Whole-text tests for the usual, valid value: the character-by-character search that names the
+// first stray character runs only when one fails (it is per item, in every bulk run).
+const ONLY_DIGITS = /^[0-9]+$/;
+const ONLY_PHONE_CHARACTERS = /^[0-9\s\-.()]*$/;
+
 /** Fails unless `text` is one or more digits 0-9, saying where the first other character stands. */
 function requireDigits(field: string, text: string, hint: string): void {
+	if (ONLY_DIGITS.test(text)) return;
 	if (text === '') fail(field, 'is empty', hint);
 	const stray = firstOutside(text, /^[0-9]$/);
 	if (stray)
@@ -116,7 +122,8 @@ export function toE164(field: string, value: unknown): string {
 		'Write the number with "+" and its country code, such as +919765400001; spaces, dashes and brackets are fine.';
 	const text = asText(field, value, hint);
 	if (text === '') fail(field, 'is empty', hint);
-	const stray = firstOutside(text.replace(/^\+/, ''), /^[0-9\s\-.()]$/);
+	const body = text.replace(/^\+/, '');
+	const stray = ONLY_PHONE_CHARACTERS.test(body) ? undefined : firstOutside(body, /^[0-9\s\-.()]$/);
 	if (stray) {
 		const position = stray.position + (text.startsWith('+') ? 1 : 0);
 		fail(
@@ -153,7 +160,7 @@ export function toOtp(field: string, value: unknown): string {
 	const hint = `Give the OTP as the 6-digit code the number received, as text (a string keeps a leading 0): this one was not sent, so no try was used up.${zeroLost}`;
 	const text = asText(field, value, hint).replace(OTP_SEPARATORS, '');
 	if (text === '') fail(field, 'is empty', hint);
-	const stray = firstOutside(text, /^[0-9]$/);
+	const stray = ONLY_DIGITS.test(text) ? undefined : firstOutside(text, /^[0-9]$/);
 	if (stray)
 		fail(field, `has a character that is not a digit 0-9 at position ${stray.position}`, hint);
 	if (text.length !== 6) fail(field, `has ${text.length} digits; it needs exactly 6`, hint);
