@@ -176,7 +176,8 @@ export async function sendKaleyraCall(
 	stop?: AbortSignal,
 ): Promise<Delivery> {
 	const url = `${account.accountUrl}${call.path}`;
-	const host = hostOf(url);
+	// Only a failure names the host: a URL parse per request saved on every answer.
+	const host = () => hostOf(url);
 	const request = new AbortController();
 	const deadline = AbortSignal.timeout(call.timeoutMs);
 	const abort = () => request.abort();
@@ -188,7 +189,7 @@ export async function sendKaleyraCall(
 		kind: 'lost',
 		reason: deadline.aborted ? 'timedOut' : stop?.aborted ? 'stopped' : reason,
 		cause,
-		host,
+		host: host(),
 		statusCode,
 	});
 	try {
@@ -223,7 +224,7 @@ export async function sendKaleyraCall(
 			// Only the error's code is kept: the error itself holds the request, api-key included.
 			const cause = causeCode(error);
 			if (!request.signal.aborted && NOT_CONNECTED_CODES.has(cause))
-				return { kind: 'unreachable', cause, host };
+				return { kind: 'unreachable', cause, host: host() };
 			return lost('connectionBroke', cause);
 		}
 

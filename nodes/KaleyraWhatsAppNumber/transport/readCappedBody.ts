@@ -20,14 +20,18 @@ export function isBodyStream(body: unknown): body is BodyStream {
 	);
 }
 
+// Shared: a decode of whole bytes (no `stream` option) keeps no state between calls.
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
 /**
  * Counts the bytes as they arrive (after decompression, so a small gzip that inflates past
- * the cap stops at the cap too), and destroys the stream the moment the cap is passed.
+ * the cap stops at the cap too), and destroys the stream the moment the cap is passed. The text
+ * is decoded once at the end: a Kaleyra answer is one chunk, and a character split between
+ * chunks decodes the same as in a streaming decode.
  */
 export async function readCappedBody(stream: BodyStream, maxBytes: number): Promise<BodyRead> {
-	const decoder = new TextDecoder();
-	const encoder = new TextEncoder();
-	const parts: string[] = [];
+	const parts: Uint8Array[] = [];
 	let bytes = 0;
 	try {
 		for await (const chunk of stream) {
@@ -37,11 +41,23 @@ export async function readCappedBody(stream: BodyStream, maxBytes: number): Prom
 				stream.destroy();
 				return { kind: 'tooLarge' };
 			}
-			parts.push(decoder.decode(data, { stream: true }));
+			parts.push(data);
 		}
 	} catch (error) {
 		return { kind: 'broken', error };
 	}
-	parts.push(decoder.decode());
-	return { kind: 'complete', text: parts.join('') };
+	return {
+		kind: 'complete',
+		text: decoder.decode(parts.length === 1 ? parts[0] : concat(parts, bytes)),
+	};
+}
+
+function concat(parts: Uint8Array[], bytes: number): Uint8Array {
+	const whole = new Uint8Array(bytes);
+	let offset = 0;
+	for (const part of parts) {
+		whole.set(part, offset);
+		offset += part.byteLength;
+	}
+	return whole;
 }
