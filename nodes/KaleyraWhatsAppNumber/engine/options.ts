@@ -202,11 +202,21 @@ function readOptions<K extends keyof Options>(
 				? collection[name]
 				: DEFAULTS[name]
 			: fns.getNodeParameter(`options.${name}`, itemIndex, DEFAULTS[name]);
+	// Per item, the options are almost always all good: checked in one plain pass first. Only
+	// when one fails are they checked again one by one, to name every option at fault.
+	const values = {} as Pick<Options, K>;
+	try {
+		for (const name of names) values[name] = CHECKS[name](read(name)) as Options[K];
+		return { values, problems: [] };
+	} catch {
+		// Named below, with the others at fault.
+	}
 	const checked = checkFields(
 		Object.fromEntries(names.map((name) => [`options.${name}`, () => CHECKS[name](read(name))])),
 	);
 	if (checked.problems.length > 0) return { problems: checked.problems };
-	const values = {} as Pick<Options, K>;
+	// An option read again by its own expression may give another value (Math.random()): the
+	// second pass's values stand.
 	for (const name of names) values[name] = checked.values[`options.${name}`] as Options[K];
 	return { values, problems: [] };
 }
