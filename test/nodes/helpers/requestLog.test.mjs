@@ -9,7 +9,37 @@ import { describe, it } from 'node:test';
 
 const CHILD = 'KALEYRA_REQUEST_LOG_CHILD';
 
-if (process.env[CHILD]) {
+if (process.env[CHILD] === 'second run') {
+	// The child: a node whose Error output feeds its own input runs twice in one execution. Its
+	// first run looks up a number Kaleyra does not know (Error), its second one it knows.
+	const { startKaleyraEmulator } = await import('../../../emulator/kaleyra-emulator.mjs');
+	const { KALEYRA_CREDENTIAL_REFERENCE, NODE_TYPE, runWorkflow } = await import('../../helpers/engine.mjs');
+	const { NUMBERS, credentialsFor } = await import('../../helpers/kaleyra.mjs');
+	const emulator = await startKaleyraEmulator();
+	try {
+		const node = {
+			id: 'kaleyra-node',
+			name: 'Kaleyra',
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {
+				operation: 'getNumberDetails',
+				phoneNumber: `={{ $runIndex === 0 ? '+919765408888' : '${NUMBERS.pending2.phoneNumber}' }}`,
+			},
+			credentials: KALEYRA_CREDENTIAL_REFERENCE,
+		};
+		await runWorkflow({
+			nodes: [node],
+			connections: { Kaleyra: { main: [[], [{ node: 'Kaleyra', type: 'main', index: 0 }]] } },
+			startNode: node,
+			items: [{ json: {} }],
+			credentials: credentialsFor(emulator),
+		});
+	} finally {
+		await emulator.close();
+	}
+} else if (process.env[CHILD]) {
 	// The child: one Add Number, one Verify Number and one Get Number Details, then exit.
 	const { startKaleyraEmulator } = await import('../../../emulator/kaleyra-emulator.mjs');
 	const { NUMBERS, WABA_ID, itemFor, runOperation } = await import('../../helpers/kaleyra.mjs');
@@ -24,11 +54,11 @@ if (process.env[CHILD]) {
 		await emulator.close();
 	}
 } else {
-	const run = (format) =>
+	const run = (format, scenario = '1') =>
 		execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
 			env: {
 				...process.env,
-				[CHILD]: '1',
+				[CHILD]: scenario,
 				N8N_LOG_LEVEL: 'info',
 				N8N_LOG_FORMAT: format,
 				N8N_LOG_OUTPUT: 'console',
@@ -71,6 +101,20 @@ if (process.env[CHILD]) {
 			assert.equal(entries[1].metadata.phoneNumberId, '100000000000001');
 			assert.equal(entries[1].metadata.runIndex, 0);
 			for (const phone of PHONES) assert.ok(!output.includes(phone), `${phone} is in the log`);
+		});
+
+		// The run's execution, node and run index are read once per run (helpers/requestLog.ts):
+		// a second run of the node must not repeat the first one's.
+		it('names the run of the node each request belongs to, when the node runs twice', () => {
+			const output = run('text', 'second run');
+			const lines = output.split('\n').filter((line) => line.includes('request leaving'));
+			// The unknown number is asked for in each of the paths Details may take.
+			const first = lines.filter((line) => line.includes('+91********88'));
+			const second = lines.filter((line) => line.includes('+91********02'));
+			assert.ok(first.length >= 1 && second.length === 1, output);
+			assert.equal(first.length + second.length, lines.length, output);
+			for (const line of first) assert.match(line, /execution \S+, node "Kaleyra", run 0, item 0,/);
+			assert.match(second[0], /execution \S+, node "Kaleyra", run 1, item 0, attempt 1,/);
 		});
 	});
 }
