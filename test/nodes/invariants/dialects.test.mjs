@@ -21,6 +21,7 @@ import {
 	SEED,
 	SLOW_FAULTS,
 	SMALL_FAULTS,
+	TIMEOUT_MS,
 	emulatorHolding,
 	faultMix,
 	judge,
@@ -30,9 +31,8 @@ import {
 const OPERATIONS = ['addNumber', 'getManyNumbers', 'getNumberDetails', 'retryOtp', 'verifyNumber'];
 const NOT_SAFE_TO_REPEAT = new Set(['addNumber', 'retryOtp', 'verifyNumber']);
 const RUNS_PER_VALUE = Number(process.env.INVARIANTS_DIALECT_RUNS ?? 3);
-const TIMEOUT_MS = 500;
 const MAX_RETRY_DELAY_MS = 20;
-// Quick faults only (no hang or trickle: a whole timeout per try), of every class of the
+// Quick faults only (no hang or trickle: see SLOW_FAULTS), of every class of the
 // emulator's one classification (emulator/faultClasses.mjs), with one redirect of the five.
 const FAULTS = Object.keys(FAULT_CLASSES).filter(
 	(kind) => !SLOW_FAULTS.includes(kind) && (!kind.startsWith('redirect') || kind === 'redirect302'),
