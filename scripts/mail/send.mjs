@@ -4,8 +4,7 @@
 //     [--to c@z ...] [--in-reply-to <id>] [--host 127.0.0.1]
 // The sandbox prints this command with its port filled in; it prints the new Message-ID.
 import { parseArgs } from 'node:util';
-import { composeMessage } from './message.mjs';
-import { sendMessage } from './smtpClient.mjs';
+import { composeMessage, deliverOverLmtp } from './message.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -28,23 +27,14 @@ if (!port || !values.from || !values.to?.length) {
 }
 
 try {
-	const { raw, messageId } = composeMessage({
+	const { raw, messageId, envelope } = await composeMessage({
 		from: values.from,
 		to: values.to,
 		subject: values.subject,
 		text: values.text,
 		inReplyTo: values['in-reply-to'],
 	});
-	const envelopeFrom = /<([^>]*)>/.exec(values.from)?.[1] ?? values.from;
-	const envelopeTo = values.to.map((to) => /<([^>]*)>/.exec(to)?.[1] ?? to);
-	await sendMessage({
-		host: values.host,
-		port,
-		lmtp: true,
-		from: envelopeFrom,
-		to: envelopeTo,
-		data: raw,
-	});
+	await deliverOverLmtp({ host: values.host, port, envelope, raw });
 	console.log(messageId);
 } catch (error) {
 	console.error(`send.mjs: ${error.message}`);
