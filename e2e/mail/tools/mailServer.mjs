@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sleep } from '../n8n/ports.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDovecot, startDovecot } from './dovecot.mjs';
 import { READER_NAME, readMailbox } from './mailbox.mjs';
 import { composeMessage, deliverOverLmtp, readMessage } from './message.mjs';

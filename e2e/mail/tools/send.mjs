@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Drops one plain-text mail into a test mailbox from a shell, straight to dovecot over LMTP:
-//   node scripts/mail/send.mjs --lmtp-port P --from a@x --to b@y --subject S --text T
+//   node e2e/mail/tools/send.mjs --lmtp-port P --from a@x --to b@y --subject S --text T
 //     [--to c@z ...] [--in-reply-to <id>] [--host 127.0.0.1]
 // The sandbox prints this command with its port filled in; it prints the new Message-ID.
 import { parseArgs } from 'node:util';
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 const port = Number(values['lmtp-port']);
 if (!port || !values.from || !values.to?.length) {
 	console.error(
-		'usage: node scripts/mail/send.mjs --lmtp-port P --from a@x --to b@y [--to c@z] --subject S --text T [--in-reply-to ID]',
+		'usage: node e2e/mail/tools/send.mjs --lmtp-port P --from a@x --to b@y [--to c@z] --subject S --text T [--in-reply-to ID]',
 	);
 	process.exit(2);
 }

@@ -1,8 +1,8 @@
-// The mail tooling of scripts/mail/ on a real Dovecot (installed from Debian's packages when
+// The mail tooling of e2e/mail/tools/ on a real Dovecot (installed from Debian's packages when
 // missing, as root): delivery, IMAP reading, the SMTP endpoint and its AUTH, the sandbox page
 // and send command, and stopping. Also, when the pinned n8n installs are there, the mail clients
 // n8n itself uses: nodemailer (Send Email) and imap / imapflow (Email Trigger).
-// Run: node --test test/mail/
+// Run: node --test e2e/mail/mail.test.mjs
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,11 +15,11 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { isListening, sleep } from '../../scripts/n8n/ports.mjs';
 import { projectRoot, resolveTarget } from '../../scripts/n8n/targets.mjs';
-import { ensureDovecot } from '../../scripts/mail/dovecot.mjs';
-import { startMailPage } from '../../scripts/mail/mailPage.mjs';
-import { startMailServer } from '../../scripts/mail/mailServer.mjs';
-import { readMessage } from '../../scripts/mail/message.mjs';
-import { startSmtpEndpoint } from '../../scripts/mail/smtpEndpoint.mjs';
+import { ensureDovecot } from './tools/dovecot.mjs';
+import { startMailPage } from './tools/mailPage.mjs';
+import { startMailServer } from './tools/mailServer.mjs';
+import { readMessage } from './tools/message.mjs';
+import { startSmtpEndpoint } from './tools/smtpEndpoint.mjs';
 
 let mail;
 
@@ -218,7 +218,7 @@ test('waitForImapLogin sees a client log in, and not the reads of this tooling',
 
 test('send.mjs drops a mail in from the command line', async () => {
 	const { stdout } = await promisify(execFile)(process.execPath, [
-		path.join(projectRoot, 'scripts/mail/send.mjs'),
+		path.join(projectRoot, 'e2e/mail/tools/send.mjs'),
 		'--lmtp-port',
 		String(mail.lmtpPort),
 		'--from',
