@@ -11,8 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dialectText, parseDialectArg } from '../../emulator/dialect.mjs';
 import { NUMBERS } from '../../emulator/fixtures.mjs';
-import { startMailPage } from '../mail/mailPage.mjs';
-import { startMailServer } from '../mail/mailServer.mjs';
+import { startMailPage } from '../../e2e/mail/tools/mailPage.mjs';
+import { startMailServer } from '../../e2e/mail/tools/mailServer.mjs';
 import {
 	FORM_LOGIN,
 	formCredential,

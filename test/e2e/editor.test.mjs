@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
-import { startMailServer } from '../../scripts/mail/mailServer.mjs';
+import { startMailServer } from '../../e2e/mail/tools/mailServer.mjs';
 import { newOwner } from '../../scripts/n8n/owner.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
