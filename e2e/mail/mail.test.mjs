@@ -33,7 +33,6 @@ before(async () => {
 	console.log(
 		`[mail] started in ${startMs} ms: IMAP ${mail.imapPort}, SMTP ${mail.smtpPort}, LMTP ${mail.lmtpPort}`,
 	);
-	assert.ok(startMs < 2000, `the mail server took ${startMs} ms to start`);
 });
 
 after(async () => {
