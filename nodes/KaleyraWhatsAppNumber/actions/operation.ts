@@ -46,7 +46,7 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	secret?(values: V): string;
 	/** The Success items an accepted answer makes: one, or one per number of a list, at most `room`. */
 	successItems(envelope: KaleyraEnvelope, room: number): IDataObject[];
-	/** What each Success item says happened, in plain words: its `outcome`, the item's first field. */
+	/** What each Success item says happened, in plain words: its `outcome`, right after `success`. */
 	outcome: SuccessWords;
 	/** A list that may come in pages: the engine follows them and caps what the item outputs. */
 	pages?: {
