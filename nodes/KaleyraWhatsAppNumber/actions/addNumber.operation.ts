@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { HINTS } from '../helpers/hints';
 import { InvalidFieldError, toCallingCode, toDisplayName } from '../helpers/validation';
 import { phoneDigitsOf, phoneNumberIdIn, phoneNumberIdOf } from '../results/kaleyraData';
+import { byChannel } from '../results/successWords';
 import { channelField, phoneNumberField, wabaIdField } from './fields';
 import { numberListRequest } from './numberList';
 import { defineOperation } from './operation';
@@ -82,6 +83,11 @@ export const addNumber = defineOperation({
 	successItems: ({ data }) => [
 		{ ...phoneNumberIdIn(data), alreadyExisted: false, data: data as IDataObject },
 	],
+	outcome: ({ alreadyExisted, codeMayHaveBeenSent, channel }) => {
+		if (!alreadyExisted) return `Number added; a code was sent ${byChannel(channel)}`;
+		const code = codeMayHaveBeenSent ? 'an earlier try may have sent a code' : 'no code sent';
+		return `Number was already on the WABA; its ID was found in the list (${code})`;
+	},
 	existing: {
 		// Kaleyra's "phone number already exists", about the phone_number the item sent.
 		isAlreadyThere: ({ code, message, error }, { phoneNumber, countryCode }) =>

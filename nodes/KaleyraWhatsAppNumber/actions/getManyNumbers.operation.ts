@@ -86,6 +86,8 @@ export const getManyNumbers = defineOperation({
 			...(listInfo ? { listInfo } : {}),
 		}));
 	},
+	// An answer in a list shape the node does not know is one item too: these words hold for both.
+	outcome: () => "Read from the WABA's list of numbers",
 	pages: {
 		wanted: ({ returnAll, limit }) => (returnAll ? 'all' : (limit ?? MAX_LIST_ITEMS)),
 		after: ({ wabaId }, cursor) => numberListRequest(wabaId, cursor),

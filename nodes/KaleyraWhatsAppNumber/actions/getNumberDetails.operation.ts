@@ -38,4 +38,5 @@ export const getNumberDetails = defineOperation({
 		path: `/whatsapp/${NUMBER_IN_PATH[form](phoneNumber)}/phone_number_details`,
 	}),
 	successItems: ({ data }) => [{ ...numberDetailsOf(data), data: data as IDataObject }],
+	outcome: () => 'Details of the number read',
 });

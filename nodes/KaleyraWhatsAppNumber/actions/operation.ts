@@ -1,6 +1,7 @@
 /** What one operation declares about itself; the registry builds the node from these. */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import type { SuccessWords } from '../results/successWords';
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 import type { Delivery, KaleyraRequest } from '../transport/kaleyraRequest';
 
@@ -45,6 +46,8 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	secret?(values: V): string;
 	/** The Success items an accepted answer makes: one, or one per number of a list, at most `room`. */
 	successItems(envelope: KaleyraEnvelope, room: number): IDataObject[];
+	/** What each Success item says happened, in plain words: its `outcome`, right after `success`. */
+	outcome: SuccessWords;
 	/** A list that may come in pages: the engine follows them and caps what the item outputs. */
 	pages?: {
 		/** How many Success items the input item wants: a number, or all (up to the node's ceiling). */

@@ -1,6 +1,7 @@
 /** Retry OTP: asks Kaleyra to send a new code to the number, by SMS or voice call. */
 import type { IDataObject } from 'n8n-workflow';
 
+import { byChannel } from '../results/successWords';
 import { channelField, phoneNumberField, phoneNumberIdField, wabaIdField } from './fields';
 import { defineOperation } from './operation';
 
@@ -37,4 +38,8 @@ export const retryOtp = defineOperation({
 		body: { id: phoneNumberId, phone_number: phoneNumber, type_verification: typeVerification },
 	}),
 	successItems: ({ data }) => [{ data: data as IDataObject }],
+	outcome: ({ alreadyApproved, channel }) =>
+		alreadyApproved
+			? 'No code sent: the number is already verified (Kaleyra: already approved)'
+			: `A new code was sent ${byChannel(channel)}`,
 });

@@ -48,4 +48,6 @@ export const verifyNumber = defineOperation({
 	}),
 	secret: ({ otp }) => otp,
 	successItems: ({ data }) => [{ alreadyApproved: false, data: data as IDataObject }],
+	outcome: ({ alreadyApproved }) =>
+		alreadyApproved ? 'Number was already verified (Kaleyra: already approved)' : 'Number verified',
 });

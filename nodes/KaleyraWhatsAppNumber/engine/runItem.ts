@@ -13,6 +13,7 @@ import {
 	resultOfDelivery,
 	stoppedBeforeSendingFailure,
 } from '../results/itemResults';
+import { inPlainWords } from '../results/successWords';
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 import type { Delivery, KaleyraAccount, KaleyraRequest } from '../transport/kaleyraRequest';
 import type { FormLesson } from './formLesson';
@@ -128,6 +129,8 @@ export async function runItem(
 	}
 	if (form !== undefined && result.ok)
 		result.items = result.items.map((json) => ({ ...json, pathForm: form }));
+	// Every Success item, a page's and a look-up's too, says what happened in one way.
+	if (result.ok) result.items = result.items.map((json) => inPlainWords(json, operation.outcome));
 	// The one redaction point: every Success item of every page, a look-up's, every Error item.
 	return redactor.redact(withModelKeys(result, prepared.modelKeys));
 }
