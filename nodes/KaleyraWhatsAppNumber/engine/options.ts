@@ -1,6 +1,7 @@
 /** The node's Options: pacing and retries for bulk runs, and how "already approved" is treated. */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { operationsWhere } from '../actions/registry';
 import type { FieldProblem } from '../helpers/validation';
 import { InvalidFieldError, checkFields, describeValue } from '../helpers/validation';
 import type { RetrySettings } from './retryPolicy';
@@ -74,7 +75,7 @@ export const optionsField: INodeProperties = {
 			name: 'recoverExistingNumber',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { '/operation': ['addNumber'] } },
+			displayOptions: { show: { '/operation': operationsWhere(({ existing }) => !!existing) } },
 			description:
 				'Whether a number Kaleyra answers "phone number already exists" for is looked up in the WABA\'s number list (reads only) and goes to the Success output with its phoneNumberId, marked alreadyExisted: true, so a repeated or retried add keeps its ID. Turn off to send such items to Error.',
 		},
@@ -108,7 +109,9 @@ export const optionsField: INodeProperties = {
 			name: 'treatAlreadyApprovedAsSuccess',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { '/operation': ['verifyNumber', 'retryOtp'] } },
+			displayOptions: {
+				show: { '/operation': operationsWhere(({ alreadyApprovedIsDone }) => alreadyApprovedIsDone) },
+			},
 			description:
 				'Whether a number Kaleyra reports as "already approved" goes to the Success output, marked alreadyApproved: true. The number is verified either way; turn off to send such items to Error.',
 		},
