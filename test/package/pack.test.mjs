@@ -15,8 +15,9 @@ import { PACKAGE_DIR } from '../helpers/engine.mjs';
 // section, joined them: 60,624 bytes packed; 60 KiB until the trigger skipped a refused number,
 // capped a poll's answers, confirmed drops with a second poll and remembered its path form:
 // 62,540 bytes packed, and 64,884 once the email walk-through said how the example holds
-// against strangers.
-const MAX_PACKED_BYTES = 64 * 1024;
+// against strangers; 64 KiB until each parameter and each error code got one home (its
+// FieldSpec, the catalogue) and the item results one file per job: 66,323 bytes packed.
+const MAX_PACKED_BYTES = 66 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {

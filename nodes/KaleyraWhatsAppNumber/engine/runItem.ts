@@ -9,12 +9,12 @@ import { secretRedactor } from '../helpers/redactSecrets';
 import { logRequestLeaving } from '../helpers/requestLog';
 import { resultOfDelivery } from '../results/deliveryResult';
 import type { ItemResult } from '../results/itemResults';
-import { failureResult } from '../results/itemResults';
 import {
+	failureResult,
 	invalidInputFailure,
 	nodeFaultFailure,
 	stoppedBeforeSendingFailure,
-} from '../results/ownFailures';
+} from '../results/itemResults';
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 import type { Delivery, KaleyraAccount, KaleyraRequest } from '../transport/kaleyraRequest';
 import type { FormLesson } from './formLesson';

@@ -8,7 +8,7 @@ import { InvalidCredentialError } from '../../../credentials/kaleyraAccountUrl';
 import { operationNamed } from '../actions/registry';
 import { OWN_ERROR_CODES, OWN_HINTS } from '../results/errorCatalogue';
 import type { ItemFailure } from '../results/itemResults';
-import { invalidInputFailure } from '../results/ownFailures';
+import { invalidInputFailure } from '../results/itemResults';
 import type { KaleyraAccount } from '../transport/kaleyraRequest';
 import { resolveAccount } from '../transport/kaleyraRequest';
 import { createFormLesson } from './formLesson';
