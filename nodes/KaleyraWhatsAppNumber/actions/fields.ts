@@ -1,4 +1,4 @@
-/** Parameters more than one operation uses, each defined once with its check. */
+/** Parameters more than one operation uses, each defined once with all the node knows of it. */
 import type { Channel } from '../helpers/validation';
 import { toChannel, toDigitId, toE164 } from '../helpers/validation';
 import type { FieldSpec } from './operation';

@@ -1,13 +1,14 @@
 /**
- * The node's operations. The Operation list, each operation's fields, the subtitle and the
- * dispatch are all built from this one list: a new operation is a new file and a line here.
+ * The node's operations. The Operation list, each operation's fields, the subtitle, the
+ * dispatch, the options shown per operation and what Error items know of each parameter are all
+ * built from this one list: a new operation is a new file and a line here.
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { NamedParameter } from '../results/kaleyraRefusal';
 import { addNumber } from './addNumber.operation';
 import { getManyNumbers } from './getManyNumbers.operation';
 import { getNumberDetails } from './getNumberDetails.operation';
-import type { NamedParameter } from '../results/kaleyraRefusal';
 import type { KaleyraOperation } from './operation';
 import { fieldsOf } from './operation';
 import { retryOtp } from './retryOtp.operation';
