@@ -14,6 +14,7 @@ const { OPERATIONS, PARAMETERS } = dist('actions/registry.js');
 const { contextOf, fieldsOf, loggedFieldsOf } = dist('actions/operation.js');
 const { KALEYRA_ERRORS } = dist('results/errorCatalogue.js');
 const { InvalidFieldError } = dist('helpers/validation.js');
+const { optionsField } = dist('engine/options.js');
 
 // Keys of Kaleyra's `error` object that name no parameter: the request as a whole, its path, or
 // the page cursor the node sends on its own.
@@ -124,5 +125,16 @@ describe('Every operation’s parameters, from the registry', () => {
 			for (const field of fields.filter((field) => !field.startsWith('credentials.')))
 				assert.ok(names.includes(field), `${reportedAs} names ${field}, which no operation has`);
 		}
+	});
+
+	it('the options about one kind of operation show for exactly the operations of that kind', () => {
+		const shownFor = (name) =>
+			optionsField.options.find((option) => option.name === name).displayOptions.show['/operation'];
+		const where = (applies) => OPERATIONS.filter(applies).map(({ option }) => option.value);
+		assert.deepEqual(
+			shownFor('treatAlreadyApprovedAsSuccess'),
+			where(({ alreadyApprovedIsDone }) => alreadyApprovedIsDone),
+		);
+		assert.deepEqual(shownFor('recoverExistingNumber'), where(({ existing }) => existing));
 	});
 });
