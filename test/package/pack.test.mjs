@@ -15,9 +15,9 @@ import { PACKAGE_DIR } from '../helpers/engine.mjs';
 // section, joined them: 60,624 bytes packed; 60 KiB until the trigger skipped a refused number,
 // capped a poll's answers, confirmed drops with a second poll and remembered its path form:
 // 62,540 bytes packed, and 64,884 once the email walk-through said how the example holds
-// against strangers; 64 KiB until Success items said their outcome in words and the output panel
-// hinted at the Error output: 66,103 bytes packed.
-const MAX_PACKED_BYTES = 66 * 1024;
+// against strangers; 64 KiB until each parameter and each error code got one home and Success
+// items said their outcome in words: about 67,500 bytes packed.
+const MAX_PACKED_BYTES = 68 * 1024;
 
 function dryRunPack() {
 	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {

@@ -24,7 +24,6 @@ export const getNumberDetails = defineOperation({
 	fields: { phoneNumber: phoneNumberField('The business number to look up') },
 	safeToRepeat: true,
 	alreadyApprovedIsDone: false,
-	context: ({ phoneNumber }) => ({ phoneNumber: phoneNumber ?? null }),
 	forms: {
 		names: ['plus', 'digits'],
 		// A path in the form Kaleyra does not use names a number it does not know.

@@ -25,12 +25,6 @@ export const retryOtp = defineOperation({
 	},
 	safeToRepeat: false,
 	alreadyApprovedIsDone: true,
-	context: ({ wabaId, phoneNumberId, phoneNumber, typeVerification }) => ({
-		wabaId: wabaId ?? null,
-		phoneNumberId: phoneNumberId ?? null,
-		phoneNumber: phoneNumber ?? null,
-		channel: typeVerification ?? null,
-	}),
 	// id as a string, as in the retry sample, whatever its table says (see README).
 	request: ({ wabaId, phoneNumberId, phoneNumber, typeVerification }) => ({
 		method: 'POST',

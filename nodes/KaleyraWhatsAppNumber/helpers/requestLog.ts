@@ -4,8 +4,15 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-// What names the number a request is about: never the OTP (not even masked), nor the credential.
-const NAMING_FIELDS = ['phoneNumber', 'phoneNumberId', 'wabaId', 'countryCode', 'channel'];
+/**
+ * A field of the output item's context that the line names: what names the number a request is
+ * about, never the OTP (not even masked), nor the credential. Each FieldSpec says whether it is one.
+ */
+export interface LoggedField {
+	name: string;
+	/** The phone number: shown as maskPhoneNumber gives it. */
+	masked: boolean;
+}
 
 // Digits kept on each side of a masked phone number: the country code's start and the end.
 const SHOWN_LEADING_DIGITS = 2;
@@ -26,6 +33,7 @@ export function maskPhoneNumber(phoneNumber: string): string {
 export function logRequestLeaving(
 	fns: IExecuteFunctions,
 	context: IDataObject,
+	logged: readonly LoggedField[],
 	itemIndex: number,
 	attempt: number,
 ): void {
@@ -34,10 +42,10 @@ export function logRequestLeaving(
 	// Which run of the node: an agent that calls the same tool twice runs it twice in one execution.
 	const runIndex = Number(fns.getWorkflowDataProxy(itemIndex).$runIndex ?? 0);
 	const named: IDataObject = {};
-	for (const field of NAMING_FIELDS) {
-		const value = context[field];
+	for (const { name, masked } of logged) {
+		const value = context[name];
 		if (value === undefined || value === null || value === '') continue;
-		named[field] = field === 'phoneNumber' ? maskPhoneNumber(String(value)) : value;
+		named[name] = masked ? maskPhoneNumber(String(value)) : value;
 	}
 	const fields = Object.entries(named)
 		.map(([name, value]) => `, ${name} ${String(value)}`)
