@@ -77,6 +77,30 @@ describe('The docs', () => {
 		assert.deepEqual(missing, []);
 	});
 
+	it("have the README anchors n8n's docs links point at (the nodes' codex, the credential)", () => {
+		const { homepage } = JSON.parse(read('package.json'));
+		const repository = homepage.replace(/#.*$/, '');
+		const sources = [
+			...fs
+				.readdirSync(path.join(projectRoot, 'nodes'), { recursive: true })
+				.filter((file) => file.endsWith('.node.json'))
+				.map((file) => path.join('nodes', file)),
+			...fs
+				.readdirSync(path.join(projectRoot, 'credentials'))
+				.map((file) => path.join('credentials', file)),
+		];
+		const readmeAnchors = anchors(read('README.md'));
+		const linked = sources.flatMap((file) =>
+			[...read(file).matchAll(new RegExp(`${repository}#([\\w-]+)`, 'g'))].map((match) => [
+				file,
+				match[1],
+			]),
+		);
+		assert.ok(linked.length >= 3, `found only ${linked.length} links into the README`);
+		const broken = linked.filter(([, anchor]) => anchor !== 'readme' && !readmeAnchors.has(anchor));
+		assert.deepEqual(broken, []);
+	});
+
 	it('still wait for the pages listed as arriving (merged: delete the entry)', () => {
 		const arrived = ARRIVING.filter((file) => fs.existsSync(path.join(projectRoot, file)));
 		assert.deepEqual(arrived, [], 'these exist now: remove them from ARRIVING');
