@@ -118,3 +118,32 @@ describe('docs/ai-agent.md', () => {
 		);
 	});
 });
+
+describe('The trigger in the docs', () => {
+	const trigger = nodeTypes.getByName(`${NODE_TYPE}Trigger`).description;
+	const property = (name) => trigger.properties.find((candidate) => candidate.name === name);
+	const events = property('events').options.map((option) => option.name);
+
+	/** The text of a page's section, from its heading to the next of the same level. */
+	function section(page, heading) {
+		const start = page.indexOf(`\n${heading}\n`);
+		assert.ok(start >= 0, `no "${heading}"`);
+		const level = heading.split(' ')[0];
+		const end = page.indexOf(`\n${level} `, start + heading.length + 2);
+		return page.slice(start, end < 0 ? undefined : end).replace(/\s+/g, ' ');
+	}
+
+	it("README: lists the trigger's events, none extra", () => {
+		const text = section(read('README.md'), '## Kaleyra WhatsApp Number Trigger');
+		const listed = text.match(/one item per change: ([^.]+)\./);
+		assert.ok(listed, 'no "one item per change: …."');
+		assert.deepEqual(sorted(listed[1].split(', ')), sorted(events));
+	});
+
+	it('docs/operations.md: names every event and option of the trigger', () => {
+		const text = section(read('docs/operations.md'), '## Kaleyra WhatsApp Number Trigger');
+		const options = property('options').options.map((option) => option.displayName);
+		for (const name of [...events, ...options].map((label) => label.replace(/ \(Ms\)$/, '')))
+			assert.ok(text.includes(name), `${name} is not in the trigger's section`);
+	});
+});
