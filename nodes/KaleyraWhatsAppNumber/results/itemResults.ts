@@ -58,7 +58,9 @@ export function failureResult(
 	failure: ItemFailure,
 	attempts: number,
 ): ItemResult {
-	return { ok: false, failure, json: { success: false, ...context, error: failure, attempts } };
+	// `error` second: the editor's Table view shows columns in key order, and the reason an item
+	// failed is what its reader came for, not the fields the item repeats.
+	return { ok: false, failure, json: { success: false, error: failure, ...context, attempts } };
 }
 
 export function invalidInputFailure(problems: FieldProblem[]): ItemFailure {
