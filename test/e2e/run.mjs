@@ -43,6 +43,8 @@ step('n8n install', process.execPath, ['scripts/n8n/install.mjs']);
 step('chromium install', 'bash', ['scripts/n8n/install-chromium.sh']);
 // Dovecot, from Debian's packages, for the email example's mailbox (scripts/mail).
 step('dovecot install', process.execPath, ['scripts/mail/dovecotInstall.mjs']);
+// Verdaccio, from the npm registry, for the Community Nodes install (scripts/registry).
+step('verdaccio install', process.execPath, ['scripts/registry/install.mjs']);
 
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-e2e-pack-'));
 const tarball = buildAndPack(packDir);
