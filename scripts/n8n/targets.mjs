@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const targets = {
-	// Newest n8n that installs from the registry alone (2.41.3 pins packages the registry lacks).
+	// Newest n8n that installs from the registry alone: 2.41.3 pins @n8n/agents 0.26.2, which the
+	// registry lacks (test/e2e/README.md).
 	// n8n >= 2.36 needs Node >= 24, so a Node 24 binary comes along as a registry package.
 	v2: {
 		n8n: '2.41.1',
