@@ -125,9 +125,9 @@ describe('Community Nodes install from a registry, as users install', { skip }, 
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-community-'));
 		fs.mkdirSync(SCREENSHOTS, { recursive: true });
 		registry = await startVerdaccio(path.join(dir, 'registry'));
-		// Both releases from the start: npm caches what a registry answers (for up to 5 minutes on
-		// registry.npmjs.org), so a release published after the first install may not be offered
-		// yet; the first install names its version, as the install dialog allows.
+		// Both releases from the start, so the Update the card offers does not hang on when npm
+		// refreshes the package metadata it cached at the first install; that install names its
+		// version, as the install dialog allows.
 		for (const version of ['0.1.0', '0.2.0'])
 			await registry.publish(unpackAs(process.env.KALEYRA_E2E_TARBALL, version, dir));
 		proxy = await startNpmjsProxy({ port: registry.port, ca: fs.readFileSync(registry.cert) });
