@@ -20,6 +20,7 @@ import { startNpmjsProxy } from '../../scripts/registry/npmjsProxy.mjs';
 import { NPMJS_HOST, startVerdaccio } from '../../scripts/registry/verdaccio.mjs';
 import { launchChromium, signIn } from './lib/browser.mjs';
 import { installFromSettings, listTree, updateFromSettings } from './lib/communityNodes.mjs';
+import { startRecording, videoWanted } from './lib/recording.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
 import { unpackAs } from './lib/versionedPackage.mjs';
 
@@ -90,6 +91,7 @@ describe('Community Nodes install from a registry, as users install', { skip }, 
 	let rest;
 	let userFolder;
 	let workflowId;
+	let recording;
 	const owner = newOwner();
 
 	/** n8n's environment here: its only way out is the proxy, which knows registry.npmjs.org. */
@@ -138,10 +140,16 @@ describe('Community Nodes install from a registry, as users install', { skip }, 
 		await rest.login(owner);
 		browser = await launchChromium();
 		page = await browser.context.newPage();
+		if (videoWanted)
+			recording = await startRecording(page, path.join(SCREENSHOTS, 'community-install.mp4'));
 		await signIn(page, server.url, owner);
 	});
 	after(async () => {
-		await browser?.close();
+		try {
+			if (recording) console.log(`[e2e] video: ${await recording.stop()}`);
+		} finally {
+			await browser?.close();
+		}
 		await stopN8nAndClose(
 			server,
 			() => emulator?.stop(),
