@@ -26,16 +26,22 @@ const cleanEnv = Object.fromEntries(
 	Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
 );
 
-async function run(label, cmd, args, env, sizeOf) {
+async function run(label, cmd, args, env, sizes) {
 	console.log(`[n8n-install] $ ${cmd} ${args.join(' ')}`);
 	const code = await runWithProgress(cmd, args, {
 		tag: 'n8n-install',
 		label,
 		cwd: target.dir,
 		env: { ...cleanEnv, ...env },
-		sizeOf,
+		sizes,
 	});
 	if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${code}`);
+}
+
+/** Where npm keeps what it downloads: it fills this before it unpacks anything. */
+function npmCache() {
+	const res = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8', env: cleanEnv });
+	return res.status === 0 ? res.stdout.trim() : null;
 }
 
 // n8n --version starts without its database driver, so check that the native modules load.
@@ -56,7 +62,7 @@ if (
 	process.exit(0);
 }
 
-// What it costs, said before it starts (measured cold on a 2-core machine, see test/e2e/README.md).
+// What it costs, said before it starts (targets.mjs says how it was measured).
 console.log(
 	`[n8n-install] n8n ${target.n8n} is not installed in ${target.dir} yet: a one-time install of about ${target.cost}, ` +
 		'less with a warm npm cache; later runs reuse it.',
@@ -83,7 +89,10 @@ await run(
 	'npm',
 	['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
 	{},
-	target.dir,
+	[
+		{ name: 'downloaded', dir: npmCache() },
+		{ name: 'unpacked', dir: target.dir },
+	].filter(({ dir }) => dir),
 );
 
 // Build the native modules with the Node that will run n8n, against that Node's own headers
