@@ -144,8 +144,9 @@ try {
 			...(mail ? mailCredentials(mail) : []),
 		],
 		workflows: examples,
-		// The alerts example mails the team: published only when there is a mail server.
-		activate: [FORM_EXAMPLE_ID, ...(mail ? [ALERTS_EXAMPLE_ID] : [])],
+		// Published below through the running n8n: one `n8n publish:workflow` each would boot n8n
+		// once more (about 10 s apiece) before the real start.
+		activate: [],
 		target,
 	});
 	// n8n 2.x opens its Assistant page after sign-in, instead of the workflows a person came to try.
@@ -162,8 +163,12 @@ try {
 	});
 	const rest = restClient(server.url);
 	await rest.setUpOwner(owner);
-	// n8n listens before it has activated the published workflows: ready means the forms answer
-	// and the email example's trigger watches its mailbox.
+	// The alerts example mails the team: published only when there is a mail server.
+	for (const id of [FORM_EXAMPLE_ID, ...(mail ? [ALERTS_EXAMPLE_ID] : [])]) {
+		const { versionId } = await rest.get(`/workflows/${id}`);
+		await rest.post(`/workflows/${id}/activate`, { versionId });
+	}
+	// Ready means the forms answer and the email example's trigger watches its mailbox.
 	formUrl = `${server.url}/form/${formPathOf(formExample)}`;
 	await waitUntilServed(formUrl, { login: FORM_LOGIN });
 	if (mail) {
@@ -219,6 +224,7 @@ Onboard a number as a user would ("${formExample.name}", published):
   2. OTPs    ${instance.emulator.pageUrl}
              the codes the emulator "sent", as the phone shows them: type the newest one in
              (a wrong one gets a new code sent, once); the last page shows the number's status
-  3. the run: workflow → Executions, in the editor
+  3. the run: workflow → Executions, in the editor (n8n opens a "Production Checklist" over a
+             published workflow once per browser; its × closes it)
 ${emailSteps}Press Ctrl-C to stop.`);
 n8nOutput.show(true);
