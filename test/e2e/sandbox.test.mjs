@@ -5,14 +5,15 @@
 // notices stay off the console, whole in the log file the banner names, and the last line says
 // the sandbox has stopped.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { test } from 'node:test';
 import { NOISE } from '../../scripts/n8n/n8nConsole.mjs';
 import { sleep } from '../../scripts/n8n/ports.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
-import { projectRoot } from '../../scripts/n8n/targets.mjs';
+import { projectRoot, resolveTarget } from '../../scripts/n8n/targets.mjs';
 import { formUser, visibleText } from './lib/formUser.mjs';
 
 /** A port for n8n, the next one free for its task broker and the one after for the mail page. */
@@ -213,6 +214,54 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 	} finally {
 		// After a failed check, Ctrl-C first: n8n and Dovecot run in process groups of their own,
 		// which only the sandbox's own shutdown stops; a kill of its group alone left them running.
+		if (child.exitCode === null) {
+			process.kill(-child.pid, 'SIGINT');
+			await Promise.race([exited, sleep(30_000)]);
+		}
+		if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+		if (logFile) fs.rmSync(logFile, { force: true });
+	}
+});
+
+test('npm run sandbox -- --n8n PATH: runs on an n8n the user already has, and refuses what it cannot run', async () => {
+	// The pinned install stands in for the user's own n8n, run by the Node it needs, as a user
+	// with Node 24 runs the sandbox.
+	const pinned = resolveTarget();
+	const refused = spawnSync(process.execPath, ['scripts/n8n/sandbox.mjs', '--n8n', os.tmpdir()], {
+		cwd: projectRoot,
+		encoding: 'utf8',
+	});
+	assert.equal(refused.status, 2);
+	assert.match(refused.stderr, /--n8n .*: no n8n there/);
+	const help = spawnSync(process.execPath, ['scripts/n8n/sandbox.mjs', '--help'], {
+		cwd: projectRoot,
+		encoding: 'utf8',
+	});
+	assert.match(help.stdout, /--n8n PATH\s+use an n8n you already have/);
+
+	const port = await freePortTriple();
+	const child = spawn(
+		pinned.nodeBin,
+		['scripts/n8n/sandbox.mjs', '--port', String(port), '--n8n', pinned.n8nBin],
+		{ cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+	);
+	child.stdout.setEncoding('utf8');
+	child.stderr.setEncoding('utf8');
+	const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+	let logFile;
+	try {
+		const printed = await waitFor(child, /Press Ctrl-C to stop\./, 240_000);
+		logFile = printed.match(/n8n log\s+(\S+)/)[1];
+		assert.match(printed, new RegExp(`using n8n ${pinned.n8n.replaceAll('.', '\\.')} in `));
+		assert.doesNotMatch(printed, /\[n8n-install\]/);
+		const formUrl = printed.match(/form\s+(http:\S+)/)[1];
+		const [, user, password] = printed.match(/forms ask for a login.*\n\s+(\S+) \/ (\S+)/);
+		const basic = Buffer.from(`${user}:${password}`).toString('base64');
+		const form = await fetch(formUrl, { headers: { authorization: `Basic ${basic}` } });
+		assert.equal(form.status, 200);
+		process.kill(-child.pid, 'SIGINT');
+		assert.equal(await exited, 0);
+	} finally {
 		if (child.exitCode === null) {
 			process.kill(-child.pid, 'SIGINT');
 			await Promise.race([exited, sleep(30_000)]);
