@@ -7,8 +7,9 @@ import fs from 'node:fs';
 
 export const NOISE = [
 	/^Failed to start Python task runner/,
-	/^There are deprecations related to your n8n setup/,
-	/^ - N8N_[A-Z0-9_]+ -> /,
+	// "… your n8n setup" (2.x), "… your environment variables" (1.x), then one line per variable.
+	/^There are deprecations related to your /,
+	/^ - [A-Z][A-Z0-9_]+ -> /,
 	/^\[license SDK\]/,
 	/^Automatic license renewal is disabled/,
 	/^Received request for unknown webhook/,

@@ -11,6 +11,7 @@ import { n8nConsole } from '../../scripts/n8n/n8nConsole.mjs';
 const START = [
 	'Initializing n8n process\nFailed to start Python task runner in internal mode. because its virtual environment is missing\n',
 	'\nThere are deprecations related to your n8n setup. Please take the recommended actions:\n - N8N_RUNNERS_MODE -> Internal task runner mode is deprecated\n',
+	'There are deprecations related to your environment variables. Please take the recommended actions:\n - DB_SQLITE_POOL_SIZE -> Running SQLite without a pool of read connections is deprecated.\n',
 	'[license SDK] Skipping renewal on init: renewOnInit is disabled in config\nSandbox: enabled=false provider=n8n-sandbox (from env)\nEditor is now accessible via:\nhttp://127.0.0.1:5678\nReceived request for unknown webhook: The requested webhook "GET kaleyra-onboarding" is not regis',
 	'tered.\n404 The requested webhook "GET kaleyra-onboarding" is not registered.\n',
 ];
