@@ -97,7 +97,8 @@ await run(
 
 // Build the native modules with the Node that will run n8n, against that Node's own headers
 // (the machine's npm points node-gyp at the Node 20 headers otherwise).
-const buildEnv = {};
+// JOBS: node-gyp compiles on every core (it uses one by default); isolated-vm has many files.
+const buildEnv = { JOBS: 'max' };
 if (target.nodePackageDir) {
 	buildEnv.PATH = `${path.dirname(target.nodeBin)}${path.delimiter}${process.env.PATH}`;
 	buildEnv.npm_config_nodedir = target.nodePackageDir;
