@@ -47,6 +47,11 @@ async function mailboxesHtml(mail) {
 						to: message.fromAddress ?? '',
 						subject: /^re:/i.test(message.subject) ? message.subject : `Re: ${message.subject}`,
 						inReplyTo: message.messageId ?? '',
+						// As a mail client starts a reply: room for the answer above the quoted mail.
+						text: `\n\nOn ${message.date?.toUTCString() ?? 'an earlier day'}, ${message.fromAddress ?? ''} wrote:\n${message.text
+							.split('\n')
+							.map((line) => `> ${line}`)
+							.join('\n')}`,
 					});
 					return `<article class="${seen ? 'seen' : 'unseen'}">
 <div class="meta"><b>${escapeHtml(message.subject || '(no subject)')}</b>
