@@ -42,8 +42,7 @@ try {
 			input: noteOf(item),
 			phoneNumber: item.json.phoneNumber,
 			otp: item.json.otp,
-			code: item.json.code,
-			alreadyApproved: item.json.alreadyApproved,
+			outcome: item.json.outcome,
 		})),
 	);
 	console.log(`Error output (${result.failed.length} items)`);

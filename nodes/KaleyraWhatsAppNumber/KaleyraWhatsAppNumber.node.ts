@@ -12,6 +12,7 @@ import { prepareItem } from './engine/prepareItem';
 import { runItem, unexpectedFailure } from './engine/runItem';
 import { mapWithConcurrency } from './engine/scheduler';
 import { startRun } from './engine/startRun';
+import { errorOutputHint } from './results/errorOutputHint';
 import type { ItemFailure, ItemResult } from './results/itemResults';
 import { failureResult } from './results/itemResults';
 import { CREDENTIAL_TYPE } from './transport/kaleyraRequest';
@@ -75,6 +76,11 @@ export class KaleyraWhatsAppNumber implements INodeType {
 			if (result.ok) for (const json of result.items) success.push({ json, pairedItem });
 			else (asTool ? success : errors).push({ json: result.json, pairedItem });
 		});
+		const hint = errorOutputHint(
+			items.length,
+			results.flatMap((result) => (result.ok || asTool ? [] : [result.failure.code])),
+		);
+		if (hint) this.addExecutionHints(hint);
 		return [success, errors];
 	}
 }

@@ -124,7 +124,8 @@ export class KaleyraWhatsAppNumberTrigger implements INodeType {
 
 function checkedWabaId(fns: IPollFunctions): string {
 	try {
-		return wabaIdField.check(fns.getNodeParameter('wabaId', ''));
+		const { name } = wabaIdField.property;
+		return wabaIdField.check(fns.getNodeParameter(name, ''), name);
 	} catch (error) {
 		if (!(error instanceof InvalidFieldError))
 			throw new NodeOperationError(fns.getNode(), error as Error);

@@ -6,21 +6,25 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
 import { InvalidCredentialError } from '../../credentials/kaleyraAccountUrl';
+import { getManyNumbers } from '../KaleyraWhatsAppNumber/actions/getManyNumbers.operation';
+import { getNumberDetails } from '../KaleyraWhatsAppNumber/actions/getNumberDetails.operation';
+import { fieldsOf } from '../KaleyraWhatsAppNumber/actions/operation';
+import { PARAMETERS } from '../KaleyraWhatsAppNumber/actions/registry';
 import { serverTextOf } from '../KaleyraWhatsAppNumber/engine/runItem';
 import type { Pacer } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import { createPacer } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import type { Sent } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
 import { sendWithRetries } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
-import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
 import {
+	OWN_HINTS,
 	isUnknownNumberRefusal,
 	kaleyraErrorOf,
 } from '../KaleyraWhatsAppNumber/results/errorCatalogue';
 import type { Secrets } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
 import { secretRedactor } from '../KaleyraWhatsAppNumber/helpers/redactSecrets';
-import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/itemResults';
+import type { AnswerRules } from '../KaleyraWhatsAppNumber/results/deliveryResult';
+import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/deliveryResult';
 import { MAX_LIST_OUTPUT_CHARS } from '../KaleyraWhatsAppNumber/results/listCeilings';
-import { resultOfDelivery } from '../KaleyraWhatsAppNumber/results/itemResults';
 import type { KaleyraEnvelope } from '../KaleyraWhatsAppNumber/transport/kaleyraEnvelope';
 import type {
 	KaleyraAccount,
@@ -44,11 +48,13 @@ const RULES = (timeoutMs: number): AnswerRules => {
 	const rules = {
 		treatAlreadyApprovedAsSuccess: false,
 		timeoutMs,
-		safeToRepeat: true,
-		alreadyApprovedIsDone: false,
+		operation: { safeToRepeat: true, alreadyApprovedIsDone: false },
 		successItems: ({ data }: KaleyraEnvelope) => [{ data: data as IDataObject }],
-		// The parameters an error may name, where the action node's rules ask for them.
-		fieldNames: ['wabaId', 'phoneNumber'],
+		// The parameters an error may name: those of the two reads a poll makes.
+		parameters: PARAMETERS,
+		fieldNames: [getManyNumbers, getNumberDetails]
+			.flatMap(fieldsOf)
+			.map(({ property }) => property.name),
 	};
 	return rules;
 };
@@ -139,7 +145,7 @@ export function answerOf(reader: Reader, { delivery, attempts }: Sent, what: str
 		throw pollError(reader.fns, what, {
 			code: 'INVALID_RESPONSE',
 			message: 'the answer carried the API key back, so it is not Kaleyra answering',
-			hint: HINTS.notKaleyra,
+			hint: OWN_HINTS.notKaleyra,
 			httpStatus: delivery.kind === 'answer' ? delivery.answer.statusCode : null,
 		});
 	return data;

@@ -2,15 +2,21 @@
 import type { INodeProperties, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import {
+	LONGEST_TIMER_MS,
+	concurrencyOption,
+	requestsPerSecondOption,
+	timeoutOption,
+	toPace,
+	triesOption,
+} from '../KaleyraWhatsAppNumber/engine/requestOptions';
+
 export interface PollSettings {
 	concurrency: number;
 	requestsPerSecond: number;
 	timeoutMs: number;
 	maxTries: number;
 }
-
-// Node's timers take at most 2^31 - 1 ms.
-const LONGEST_TIMER_MS = 2_147_483_647;
 
 export const pollOptionsField: INodeProperties = {
 	displayName: 'Options',
@@ -19,24 +25,13 @@ export const pollOptionsField: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 16 },
-			default: 1,
-			description:
-				'How many Get Number Details requests may be in flight at once. Raise it for a WABA with hundreds of numbers, so each poll ends well within the poll interval.',
-		},
-		{
-			displayName: 'Max Requests per Second',
-			name: 'requestsPerSecond',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1000 },
-			default: 0,
-			description:
-				'Paces the requests of one poll, retries included, to at most this many per second (from 0.01). 0 means no pacing.',
-		},
+		concurrencyOption(
+			16,
+			'How many Get Number Details requests may be in flight at once. Raise it for a WABA with hundreds of numbers, so each poll ends well within the poll interval.',
+		),
+		requestsPerSecondOption(
+			'Paces the requests of one poll, retries included, to at most this many per second (from 0.01). 0 means no pacing.',
+		),
 		{
 			displayName: 'Only These Numbers',
 			name: 'phoneNumbers',
@@ -46,23 +41,10 @@ export const pollOptionsField: INodeProperties = {
 			description:
 				'Watch only these numbers of the WABA, in E.164, separated by commas: only theirs are read with Get Number Details and reported. Empty: every number. A new list starts a new baseline.',
 		},
-		{
-			displayName: 'Timeout (Ms)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: LONGEST_TIMER_MS },
-			default: 30000,
-			description: 'How long to wait for Kaleyra to answer one request, in milliseconds',
-		},
-		{
-			displayName: 'Tries',
-			name: 'maxTries',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
-			default: 3,
-			description:
-				'How many times in all one read may be sent when Kaleyra cannot be reached, is busy (HTTP 429, 503, "Please try again later") or its answer is lost. Reads change nothing at Kaleyra, so they are safe to repeat. 1 turns retries off.',
-		},
+		timeoutOption,
+		triesOption(
+			'How many times in all one read may be sent when Kaleyra cannot be reached, is busy (HTTP 429, 503, "Please try again later") or its answer is lost. Reads change nothing at Kaleyra, so they are safe to repeat. 1 turns retries off.',
+		),
 	],
 };
 
@@ -90,9 +72,7 @@ export function readPollSettings(fns: IPollFunctions): PollSettings {
 	}
 	return {
 		concurrency: Math.floor(values.concurrency),
-		// The pacer spaces requests with timers: slower than one per 100 s would overflow them.
-		requestsPerSecond:
-			values.requestsPerSecond === 0 ? 0 : Math.max(0.01, values.requestsPerSecond),
+		requestsPerSecond: toPace(values.requestsPerSecond),
 		timeoutMs: values.timeout,
 		maxTries: Math.floor(values.maxTries),
 	};

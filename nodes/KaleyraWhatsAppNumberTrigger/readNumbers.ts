@@ -13,7 +13,7 @@ import type { RequestForms } from '../KaleyraWhatsAppNumber/actions/operation';
 import { createFormLesson, sendInLearnedForm } from '../KaleyraWhatsAppNumber/engine/formLesson';
 import { mapWithConcurrency } from '../KaleyraWhatsAppNumber/engine/scheduler';
 import type { Sent } from '../KaleyraWhatsAppNumber/engine/sendWithRetries';
-import { HINTS } from '../KaleyraWhatsAppNumber/helpers/hints';
+import { OWN_HINTS } from '../KaleyraWhatsAppNumber/results/errorCatalogue';
 import { maskPhoneNumber } from '../KaleyraWhatsAppNumber/helpers/requestLog';
 import { toE164 } from '../KaleyraWhatsAppNumber/helpers/validation';
 import {
@@ -62,7 +62,7 @@ async function listEntries(reader: Reader, wabaId: string): Promise<unknown[]> {
 			throw pollError(reader.fns, what, {
 				code: 'INVALID_RESPONSE',
 				message: `Kaleyra's list holds more than ${MAX_LIST_ITEMS} numbers, the most the node follows`,
-				hint: HINTS.notKaleyra,
+				hint: OWN_HINTS.notKaleyra,
 				httpStatus: null,
 			});
 		cursor = nextCursorIn(data);
@@ -72,7 +72,7 @@ async function listEntries(reader: Reader, wabaId: string): Promise<unknown[]> {
 			throw pollError(reader.fns, what, {
 				code: 'INVALID_RESPONSE',
 				message: `Kaleyra's list pages on without end (${page} pages read)`,
-				hint: HINTS.gatewayTrouble,
+				hint: OWN_HINTS.gatewayTrouble,
 				httpStatus: null,
 			});
 		seen.add(cursor);

@@ -1,6 +1,6 @@
 // The credentials the examples refer to, in the form `n8n import:credentials` takes (plain-text
 // data): Kaleyra's (id kaleyraSandbox01) pointed at a base URL such as the emulator's, and the
-// email example's IMAP and SMTP ones pointed at a throw-away mail server (scripts/mail).
+// email example's IMAP and SMTP ones pointed at a throw-away mail server (e2e/mail/tools).
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
 

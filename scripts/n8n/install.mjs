@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatElapsed, runWithProgress } from './progress.mjs';
 import { resolveTarget } from './targets.mjs';
 
 const target = resolveTarget(process.argv[2]);
@@ -25,15 +26,22 @@ const cleanEnv = Object.fromEntries(
 	Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
 );
 
-function run(cmd, args, env) {
+async function run(label, cmd, args, env, sizes) {
 	console.log(`[n8n-install] $ ${cmd} ${args.join(' ')}`);
-	const res = spawnSync(cmd, args, {
+	const code = await runWithProgress(cmd, args, {
+		tag: 'n8n-install',
+		label,
 		cwd: target.dir,
-		stdio: 'inherit',
 		env: { ...cleanEnv, ...env },
+		sizes,
 	});
-	if (res.status !== 0)
-		throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+	if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${code}`);
+}
+
+/** Where npm keeps what it downloads: it fills this before it unpacks anything. */
+function npmCache() {
+	const res = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8', env: cleanEnv });
+	return res.status === 0 ? res.stdout.trim() : null;
 }
 
 // n8n --version starts without its database driver, so check that the native modules load.
@@ -54,6 +62,11 @@ if (
 	process.exit(0);
 }
 
+// What it costs, said before it starts (targets.mjs says how it was measured).
+console.log(
+	`[n8n-install] n8n ${target.n8n} is not installed in ${target.dir} yet: a one-time install of about ${target.cost}, ` +
+		'less with a warm npm cache; later runs reuse it.',
+);
 const started = Date.now();
 // Start clean: a half-finished earlier install must not be mistaken for a good one.
 fs.rmSync(target.dir, { recursive: true, force: true });
@@ -71,11 +84,21 @@ fs.writeFileSync(
 
 // Scripts off: one of n8n's dependencies (a Kafka client) downloads a binary in its install script,
 // which cannot work here. The few native modules n8n needs are built just after.
-run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
+await run(
+	`installing n8n ${target.n8n}`,
+	'npm',
+	['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+	{},
+	[
+		{ name: 'downloaded', dir: npmCache() },
+		{ name: 'unpacked', dir: target.dir },
+	].filter(({ dir }) => dir),
+);
 
 // Build the native modules with the Node that will run n8n, against that Node's own headers
 // (the machine's npm points node-gyp at the Node 20 headers otherwise).
-const buildEnv = {};
+// JOBS: node-gyp compiles on every core (it uses one by default); isolated-vm has many files.
+const buildEnv = { JOBS: 'max' };
 if (target.nodePackageDir) {
 	buildEnv.PATH = `${path.dirname(target.nodeBin)}${path.delimiter}${process.env.PATH}`;
 	buildEnv.npm_config_nodedir = target.nodePackageDir;
@@ -86,7 +109,8 @@ if (target.nodePackageDir) {
 	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_version.h')))
 		buildEnv.npm_config_nodedir = prefix;
 }
-run(
+await run(
+	`building ${target.rebuild.join(', ')} (compiling)`,
 	'npm',
 	['rebuild', ...target.rebuild, '--foreground-scripts=false', '--loglevel=error'],
 	buildEnv,
@@ -99,6 +123,4 @@ if (check.status !== 0 || !check.stdout.includes(target.n8n)) {
 	throw new Error(`installed n8n does not start: ${check.stdout}${check.stderr}`);
 }
 fs.writeFileSync(target.marker, JSON.stringify(wanted));
-console.log(
-	`[n8n-install] n8n ${target.n8n} installed in ${Math.round((Date.now() - started) / 1000)} s`,
-);
+console.log(`[n8n-install] n8n ${target.n8n} installed in ${formatElapsed(Date.now() - started)}`);

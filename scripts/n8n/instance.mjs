@@ -35,9 +35,10 @@ export function formPathOf(workflow) {
 }
 
 /**
- * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, emulatorDialect?: string, credentials?: (emulatorUrl: string) => object[], workflows?: object[], activate?: string[] }} opts
+ * @param {{ tarball: string, port: number, brokerPort: number, emulatorPort?: number, emulatorDialect?: string, credentials?: (emulatorUrl: string) => object[], workflows?: object[], activate?: string[], target?: ReturnType<typeof resolveTarget> }} opts
  *   activate: ids of imported workflows to make active (published), for `n8n start`
  *   emulatorDialect: the emulator CLI's --dialect text (`axis=value,...`)
+ *   target: the n8n to run (default: the pinned one resolveTarget() names; the sandbox's --n8n)
  */
 export async function openInstance({
 	tarball,
@@ -48,11 +49,11 @@ export async function openInstance({
 	credentials = (url) => [kaleyraCredential(url), formCredential()],
 	workflows = [],
 	activate = [],
+	target = resolveTarget(),
 }) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-n8n-'));
 	const userFolder = path.join(dir, 'user');
 	installIntoUserFolder(tarball, userFolder);
-	const target = resolveTarget();
 	const n8n = { target, env: n8nEnv(target, { userFolder, port, brokerPort }) };
 	const emulator = await startEmulator({ port: emulatorPort, dialect: emulatorDialect });
 	const close = async () => {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run sandbox [-- --port 5678] [-- --dialect axis=value,...]`: a real n8n with this package loaded, the Kaleyra
-// emulator behind a ready credential, the example workflows (the two onboarding ones published,
-// so their forms answer at once), a throw-away mail server for the email one with a page to
-// read and answer its mail, and an owner account, all in throw-away folders. Ctrl-C stops n8n,
-// its task runner, the emulator and the mail server, and removes the folders.
+// `npm run sandbox [-- --port 5678] [-- --dialect axis=value,...] [-- --n8n <path>]`: a real n8n with
+// this package loaded, the Kaleyra emulator behind a ready credential, the example workflows (the
+// two onboarding ones published, so their forms answer at once), a throw-away mail server for the
+// email one with a page to read and answer its mail, and an owner account, all in throw-away
+// folders. n8n's own output goes to a log file the banner names. Ctrl-C stops n8n, its task
+// runner, the emulator and the mail server, and removes the folders.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,8 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dialectText, parseDialectArg } from '../../emulator/dialect.mjs';
 import { NUMBERS } from '../../emulator/fixtures.mjs';
-import { startMailPage } from '../mail/mailPage.mjs';
-import { startMailServer } from '../mail/mailServer.mjs';
+import { startMailPage } from '../../e2e/mail/tools/mailPage.mjs';
+import { startMailServer } from '../../e2e/mail/tools/mailServer.mjs';
 import {
 	FORM_LOGIN,
 	formCredential,
@@ -28,15 +29,33 @@ import {
 	openInstance,
 	readExamples,
 } from './instance.mjs';
+import { n8nConsole } from './n8nConsole.mjs';
 import { newOwner, signInLines } from './owner.mjs';
 import { buildAndPack } from './package.mjs';
 import { restClient } from './rest.mjs';
+import { reusedTarget, SUPPORTED_N8N } from './reuse.mjs';
 import { startN8n, waitUntilServed } from './server.mjs';
-import { projectRoot } from './targets.mjs';
+import { projectRoot, resolveTarget } from './targets.mjs';
 
 const { values } = parseArgs({
-	options: { port: { type: 'string', default: '5678' }, dialect: { type: 'string', default: '' } },
+	options: {
+		port: { type: 'string', default: '5678' },
+		dialect: { type: 'string', default: '' },
+		n8n: { type: 'string' },
+		help: { type: 'boolean', short: 'h' },
+	},
 });
+const pinned = resolveTarget();
+if (values.help) {
+	console.log(`npm run sandbox [-- options]: n8n with this package, a Kaleyra emulator, a mail server and the examples
+  --port N         n8n on N (default 5678); its task broker takes N+1, the mail page N+2
+  --dialect a=v,…  how the emulator answers where Kaleyra's pages leave it open (emulator/README.md)
+  --n8n PATH       use an n8n you already have (its package folder or its n8n command, e.g.
+                   "$(which n8n)"): ${SUPPORTED_N8N}, run by this Node
+                   Without it, the first run installs n8n ${pinned.n8n} into ${path.dirname(pinned.dir)}
+                   (about ${pinned.cost}, once); later runs reuse it.`);
+	process.exit(0);
+}
 const port = Number(values.port);
 // How the emulator answers where Kaleyra's pages leave it open (emulator/README.md#dialects):
 // checked here, so a typo stops the sandbox before anything is built.
@@ -50,12 +69,31 @@ try {
 // This run's own password, printed in the banner below (see owner.mjs).
 const owner = newOwner();
 
-const install = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/n8n/install.mjs')], {
-	stdio: 'inherit',
-});
-if (install.status !== 0) process.exit(install.status ?? 1);
+let target = pinned;
+if (values.n8n) {
+	try {
+		target = reusedTarget(values.n8n);
+	} catch (error) {
+		console.error(`[sandbox] ${error.message}`);
+		process.exit(2);
+	}
+	console.log(`[sandbox] using n8n ${target.n8n} in ${target.dir}`);
+} else {
+	if (!fs.existsSync(pinned.marker))
+		console.log(
+			`[sandbox] first run: n8n ${pinned.n8n} gets installed (about ${pinned.cost}). ` +
+				'Have an n8n already? Ctrl-C, then: npm run sandbox -- --n8n /path/to/n8n',
+		);
+	const install = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/n8n/install.mjs')], {
+		stdio: 'inherit',
+	});
+	if (install.status !== 0) process.exit(install.status ?? 1);
+}
 
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-sandbox-pack-'));
+// Outside the throw-away folders, so it can still be read once the sandbox has stopped.
+const logFile = path.join(os.tmpdir(), `kaleyra-sandbox-${port}.log`);
+const n8nOutput = n8nConsole({ logFile });
 let instance;
 let server;
 let mail;
@@ -65,12 +103,17 @@ let stopping = false;
 async function stop(code) {
 	if (stopping) return;
 	stopping = true;
+	n8nOutput.show(false);
 	console.log('\n[sandbox] stopping n8n, the emulator and the mail server…');
 	await server?.stop();
 	await instance?.close();
 	await mailPage?.stop();
 	await mail?.stop();
 	fs.rmSync(packDir, { recursive: true, force: true });
+	n8nOutput.close();
+	console.log(
+		`[sandbox] stopped: n8n, the emulator and the mail server are down, their folders removed; n8n's log stays in ${logFile}`,
+	);
 	process.exit(code);
 }
 process.on('SIGINT', () => stop(0));
@@ -101,11 +144,16 @@ try {
 			...(mail ? mailCredentials(mail) : []),
 		],
 		workflows: examples,
-		// The alerts example mails the team: published only when there is a mail server.
-		activate: [FORM_EXAMPLE_ID, ...(mail ? [ALERTS_EXAMPLE_ID] : [])],
+		// Published below through the running n8n: one `n8n publish:workflow` each would boot n8n
+		// once more (about 10 s apiece) before the real start.
+		activate: [],
+		target,
 	});
-	console.log('[sandbox] starting n8n…');
-	server = await startN8n(instance.n8n, { port, log: (chunk) => process.stdout.write(chunk) });
+	// n8n 2.x opens its Assistant page after sign-in, instead of the workflows a person came to try.
+	if (target.name === 'v2')
+		instance.n8n.env.N8N_DISABLED_MODULES = `${target.env.N8N_DISABLED_MODULES},instance-ai`;
+	console.log(`[sandbox] starting n8n ${target.n8n} (its output: ${logFile})…`);
+	server = await startN8n(instance.n8n, { port, log: n8nOutput.log });
 	// n8n dying on its own must not leave the emulator running. Its exit after stop() asked
 	// for it (Ctrl-C) is the normal end, not worth a word.
 	server.exited.then((code) => {
@@ -115,8 +163,12 @@ try {
 	});
 	const rest = restClient(server.url);
 	await rest.setUpOwner(owner);
-	// n8n listens before it has activated the published workflows: ready means the forms answer
-	// and the email example's trigger watches its mailbox.
+	// The alerts example mails the team: published only when there is a mail server.
+	for (const id of [FORM_EXAMPLE_ID, ...(mail ? [ALERTS_EXAMPLE_ID] : [])]) {
+		const { versionId } = await rest.get(`/workflows/${id}`);
+		await rest.post(`/workflows/${id}/activate`, { versionId });
+	}
+	// Ready means the forms answer and the email example's trigger watches its mailbox.
 	formUrl = `${server.url}/form/${formPathOf(formExample)}`;
 	await waitUntilServed(formUrl, { login: FORM_LOGIN });
 	if (mail) {
@@ -126,7 +178,9 @@ try {
 		await mail.waitForImapLogin(ONBOARDING_MAILBOX);
 	}
 } catch (error) {
-	console.error(`[sandbox] could not start: ${error.message}`);
+	console.error(
+		`[sandbox] could not start: ${error.message}\n[sandbox] n8n's whole output: ${logFile}`,
+	);
 	await stop(1);
 }
 
@@ -160,6 +214,7 @@ ${signInLines(owner)}
             dialect: ${Object.keys(dialect).length === 0 ? 'the default' : dialectText(dialect)}
             what it received: ${instance.emulator.url}/__emulator/requests
   n8n data  ${instance.userFolder} (removed on exit)
+  n8n log   ${logFile} (n8n's whole output; the console leaves out its start-up notices)
   forms ask for a login (credential "Onboarding form (Basic Auth)"), this run's:
             ${FORM_LOGIN.user} / ${FORM_LOGIN.password}
 
@@ -169,5 +224,7 @@ Onboard a number as a user would ("${formExample.name}", published):
   2. OTPs    ${instance.emulator.pageUrl}
              the codes the emulator "sent", as the phone shows them: type the newest one in
              (a wrong one gets a new code sent, once); the last page shows the number's status
-  3. the run: workflow → Executions, in the editor
+  3. the run: workflow → Executions, in the editor (n8n opens a "Production Checklist" over a
+             published workflow once per browser; its × closes it)
 ${emailSteps}Press Ctrl-C to stop.`);
+n8nOutput.show(true);

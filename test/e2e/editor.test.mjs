@@ -4,20 +4,59 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
-import { startMailServer } from '../../scripts/mail/mailServer.mjs';
+import {
+	EXAMPLE_CREDENTIAL,
+	kaleyraCredential,
+	mailCredentials,
+} from '../../scripts/n8n/credentials.mjs';
+import { startMailServer } from '../../e2e/mail/tools/mailServer.mjs';
 import { newOwner } from '../../scripts/n8n/owner.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 import { redactedKey } from '../../emulator/control.mjs';
-import { DEFAULT_ACCOUNT } from '../../emulator/fixtures.mjs';
+import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
 import { freePort } from '../../scripts/n8n/ports.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
+
+// One Verify Number with a mistyped OTP, run from the editor: its Success output is empty.
+const WRONG_OTP_WORKFLOW = {
+	id: 'kaleyraWrongOtp1',
+	name: 'Kaleyra: a mistyped OTP',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: 'c0ffee00-0000-4000-8000-000000000001',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: 'c0ffee00-0000-4000-8000-000000000002',
+			name: 'Verify Number',
+			type: 'n8n-nodes-kaleyra-whatsapp.kaleyraWhatsAppNumber',
+			typeVersion: 1,
+			position: [240, 0],
+			parameters: {
+				operation: 'verifyNumber',
+				wabaId: DEFAULT_ACCOUNT.wabaIds[0],
+				phoneNumberId: NUMBERS.pending1.id,
+				phoneNumber: NUMBERS.pending1.phoneNumber,
+				otp: NUMBERS.pending1.otp === '000000' ? '111111' : '000000',
+				options: {},
+			},
+			credentials: { kaleyraWhatsAppApi: EXAMPLE_CREDENTIAL },
+		},
+	],
+	connections: { Start: { main: [[{ node: 'Verify Number', type: 'main', index: 0 }]] } },
+};
 
 /** Waits for the page's finite animations (a panel fading in) so a screenshot is not mid-way. */
 const animationsDone = (page) =>
@@ -29,6 +68,22 @@ const animationsDone = (page) =>
 				.map((animation) => animation.finished.catch(() => {})),
 		),
 	);
+
+/** The editor's sign-in page, as a person fills it in. */
+async function signIn(page, url, owner) {
+	await page.goto(`${url}/signin`);
+	await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(owner.email);
+	await page.locator('[data-test-id="password"] input').fill(owner.password);
+	await page.locator('[data-test-id="form-submit-button"]').click();
+	await page.waitForURL((at) => !at.pathname.startsWith('/signin'));
+}
+
+/** This n8n release's screenshot folder (the editor looks different in each), made if missing. */
+function screenshotsOf(instance) {
+	const folder = path.join(projectRoot, 'test/e2e/screenshots', `n8n-${instance.n8n.target.n8n}`);
+	fs.mkdirSync(folder, { recursive: true });
+	return folder;
+}
 
 describe('the package in a running n8n: credential test and editor', { skip }, () => {
 	let instance;
@@ -46,7 +101,7 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 			port,
 			brokerPort: await freePort(),
 			credentials: (url) => [kaleyraCredential(url), ...mailCredentials(mail)],
-			workflows: readExamples(),
+			workflows: [...readExamples(), WRONG_OTP_WORKFLOW],
 		});
 		server = await startN8n(instance.n8n, { port });
 		rest = restClient(server.url);
@@ -90,23 +145,13 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 	});
 
 	test("editor: the node shows its icon, Success and Error outputs, each operation's fields; both onboarding examples open; the batch example runs", async () => {
-		// One folder per n8n release: the editor looks different in each.
-		const SCREENSHOTS = path.join(
-			projectRoot,
-			'test/e2e/screenshots',
-			`n8n-${instance.n8n.target.n8n}`,
-		);
-		fs.mkdirSync(SCREENSHOTS, { recursive: true });
+		const SCREENSHOTS = screenshotsOf(instance);
 		const failureShot = path.join(SCREENSHOTS, 'failure.png');
 		fs.rmSync(failureShot, { force: true });
 		const browser = await launchChromium();
 		const page = await browser.context.newPage();
 		try {
-			await page.goto(`${server.url}/signin`);
-			await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(owner.email);
-			await page.locator('[data-test-id="password"] input').fill(owner.password);
-			await page.locator('[data-test-id="form-submit-button"]').click();
-			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+			await signIn(page, server.url, owner);
 
 			await page.goto(`${server.url}/workflow/kaleyraOnboard01`);
 			const canvasNode = (name) =>
@@ -239,6 +284,43 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'batch-canvas.png') });
 		} catch (error) {
 			// What the browser showed when it failed: the quickest way to see why.
+			await page.screenshot({ path: failureShot });
+			throw error;
+		} finally {
+			await browser.close();
+		}
+	});
+
+	test('editor: a mistyped OTP, run from the editor, opens on the empty Success output with a hint to open Error', async () => {
+		const SCREENSHOTS = screenshotsOf(instance);
+		const failureShot = path.join(SCREENSHOTS, 'wrong-otp-failure.png');
+		fs.rmSync(failureShot, { force: true });
+		await instance.emulator.reset();
+		const browser = await launchChromium();
+		const page = await browser.context.newPage();
+		try {
+			await signIn(page, server.url, owner);
+			await page.goto(`${server.url}/workflow/${WRONG_OTP_WORKFLOW.id}`);
+			const node = page.locator('[data-test-id="canvas-node"][data-node-name="Verify Number"]');
+			await node.waitFor();
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			await page.locator('[data-test-id="edge-label"]', { hasText: /^1 item$/ }).waitFor();
+			await node.dblclick();
+			// The hint comes with the run's data: once shown, the run is there.
+			const hint = page
+				.locator('[data-test-id="ndv"]')
+				.getByText(
+					'The item went to the Error output (WA400 ×1): open the Error output to see why and what to do.',
+				);
+			await hint.waitFor();
+			await animationsDone(page);
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'wrong-otp-hint.png') });
+			const requests = await instance.emulator.requests();
+			assert.deepEqual(
+				requests.map((r) => [r.path.split('/').at(-1), r.status]),
+				[['verify', 400]],
+			);
+		} catch (error) {
 			await page.screenshot({ path: failureShot });
 			throw error;
 		} finally {

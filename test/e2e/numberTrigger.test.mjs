@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
-import { startMailServer } from '../../scripts/mail/mailServer.mjs';
+import { startMailServer } from '../../e2e/mail/tools/mailServer.mjs';
 import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
 import { ALERTS_EXAMPLE_ID, openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 import { freePort } from '../../scripts/n8n/ports.mjs';

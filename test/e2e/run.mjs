@@ -9,11 +9,13 @@ import path from 'node:path';
 import { buildAndPack } from '../../scripts/n8n/package.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 
-// The mail tools' own test first: the email example's test stands on them.
-const files = ['test/mail', 'test/e2e'].flatMap((dir) =>
+// e2e/mail first, the mail tools' own test (mail.test.mjs) before the email example's, which
+// stands on them; then test/e2e.
+const files = ['e2e/mail', 'test/e2e'].flatMap((dir) =>
 	fs
 		.readdirSync(path.join(projectRoot, dir))
 		.filter((name) => name.endsWith('.test.mjs'))
+		.sort()
 		.map((name) => path.join(projectRoot, dir, name)),
 );
 // `--list`: the files this suite runs, nothing installed (npm test checks every test file runs
@@ -41,15 +43,18 @@ function step(label, cmd, args) {
 
 step('n8n install', process.execPath, ['scripts/n8n/install.mjs']);
 step('chromium install', 'bash', ['scripts/n8n/install-chromium.sh']);
-// Dovecot, from Debian's packages, for the email example's mailbox (scripts/mail).
-step('dovecot install', process.execPath, ['scripts/mail/dovecotInstall.mjs']);
+// Dovecot, from Debian's packages, for the email example's mailbox (e2e/mail/tools).
+step('dovecot install', process.execPath, ['e2e/mail/tools/dovecotInstall.mjs']);
+// Verdaccio, from the npm registry, for the Community Nodes install (scripts/registry).
+step('verdaccio install', process.execPath, ['scripts/registry/install.mjs']);
 
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaleyra-e2e-pack-'));
 const tarball = buildAndPack(packDir);
 console.log(`[e2e] packed ${tarball}`);
 
-// A stuck n8n or browser must fail the run, not hold CI until its own limit.
-const SUITE_TIMEOUT_MS = 20 * 60 * 1000;
+// A stuck n8n or browser must fail the run, not hold CI until its own limit. The suite takes
+// about 16 minutes on 2.x on a 2-core machine (the Community Nodes install about 2 of them).
+const SUITE_TIMEOUT_MS = 25 * 60 * 1000;
 const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
 	cwd: projectRoot,
 	stdio: 'inherit',

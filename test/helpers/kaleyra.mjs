@@ -1,11 +1,12 @@
 // What most tests share: an emulator per test file, credentials pointing at it,
 // and node parameters mapped from each item the way a workflow maps them.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, beforeEach } from 'node:test';
 
 import { startKaleyraEmulator } from '../../emulator/kaleyra-emulator.mjs';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
-import { runKaleyraNode } from './engine.mjs';
+import { PACKAGE_DIR, runKaleyraNode } from './engine.mjs';
 
 export { DEFAULT_ACCOUNT, NUMBERS };
 export const WABA_ID = DEFAULT_ACCOUNT.wabaIds[0];
@@ -31,39 +32,29 @@ export function credentialsFor(emulator, overrides = {}) {
 	};
 }
 
-/** Parameters that read every value from the incoming item, as a form-fed workflow does. */
-export const MAPPED_PARAMETERS = {
-	verifyNumber: {
-		operation: 'verifyNumber',
-		wabaId: '={{ $json.wabaId }}',
-		phoneNumberId: '={{ $json.phoneNumberId }}',
-		phoneNumber: '={{ $json.phoneNumber }}',
-		otp: '={{ $json.otp }}',
-	},
-	retryOtp: {
-		operation: 'retryOtp',
-		wabaId: '={{ $json.wabaId }}',
-		phoneNumberId: '={{ $json.phoneNumberId }}',
-		phoneNumber: '={{ $json.phoneNumber }}',
-		typeVerification: '={{ $json.channel }}',
-	},
-	addNumber: {
-		operation: 'addNumber',
-		wabaId: '={{ $json.wabaId }}',
-		phoneNumber: '={{ $json.phoneNumber }}',
-		countryCode: '={{ $json.countryCode }}',
-		displayName: '={{ $json.displayName }}',
-		typeVerification: '={{ $json.channel }}',
-	},
-	getManyNumbers: {
-		operation: 'getManyNumbers',
-		wabaId: '={{ $json.wabaId }}',
-	},
-	getNumberDetails: {
-		operation: 'getNumberDetails',
-		phoneNumber: '={{ $json.phoneNumber }}',
-	},
-};
+const require = createRequire(import.meta.url);
+const actions = (file) => require(`${PACKAGE_DIR}/dist/nodes/KaleyraWhatsAppNumber/actions/${file}`);
+const { OPERATIONS } = actions('registry.js');
+const { fieldsOf } = actions('operation.js');
+
+/**
+ * Parameters that read every value from the incoming item, as a form-fed workflow does: each
+ * operation's fields that its output items repeat, by the name they repeat them under (Channel
+ * from `channel`). Derived from the registry, so every operation has its entry.
+ */
+export const MAPPED_PARAMETERS = Object.fromEntries(
+	OPERATIONS.map((operation) => [
+		operation.option.value,
+		{
+			operation: operation.option.value,
+			...Object.fromEntries(
+				fieldsOf(operation)
+					.filter(({ output }) => output !== 'none')
+					.map(({ property, output }) => [property.name, `={{ $json.${output?.name ?? property.name} }}`]),
+			),
+		},
+	]),
+);
 
 /** An input item for a fixture number, with any field replaced. */
 export function itemFor(number, overrides = {}) {
@@ -80,6 +71,8 @@ export function itemFor(number, overrides = {}) {
 }
 
 export async function runOperation(emulator, operation, items, { options, credentials, nodeSettings, onRunning } = {}) {
+	// An operation the node does not have would otherwise run the default, Verify Number.
+	assert.ok(MAPPED_PARAMETERS[operation], `${operation} is not an operation of the node`);
 	return await runKaleyraNode({
 		parameters: { ...MAPPED_PARAMETERS[operation], ...(options ? { options } : {}) },
 		items,

@@ -357,6 +357,7 @@ describe('An AI Agent with a Kaleyra tool per operation', () => {
 			{ ...addAnswer, data: undefined },
 			{
 				success: true,
+				outcome: 'Number added; a code was sent by SMS',
 				operation: 'addNumber',
 				wabaId: WABA_ID,
 				phoneNumber: NEW_NUMBER.e164,

@@ -1,6 +1,7 @@
 // Every test file runs somewhere: `npm test` finds the unit files by their place below test/,
-// and each file a unit run leaves out belongs to a suite with its own script. A file that
-// neither picks up (say a folder the e2e runner does not walk into) would never run at all.
+// and each file a unit run leaves out (the rest of test/, and e2e/) belongs to a suite with its
+// own script. A file that neither picks up (say a folder the e2e runner does not walk into)
+// would never run at all.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ test('npm scripts start the runners whose lists are checked here', () => {
 	}
 });
 
-test('every *.test.mjs below test/ runs in exactly one of npm test, test:e2e and test:queue', () => {
+test('every *.test.mjs below test/ and e2e/ runs in exactly one of npm test, test:e2e and test:queue', () => {
 	const runs = Object.fromEntries(Object.values(RUNNERS).map((runner) => [runner, listed(runner)]));
 	const all = allTestFiles();
 	assert.ok(all.length > 20, `found only ${all.length} test files`);

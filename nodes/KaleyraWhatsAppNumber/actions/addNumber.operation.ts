@@ -1,12 +1,34 @@
 /** Add Number: adds a phone number to a WABA, which sends it its first OTP. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { HINTS } from '../helpers/hints';
 import { InvalidFieldError, toCallingCode, toDisplayName } from '../helpers/validation';
 import { phoneDigitsOf, phoneNumberIdIn, phoneNumberIdOf } from '../results/kaleyraData';
+import { byChannel } from '../results/successWords';
 import { channelField, phoneNumberField, wabaIdField } from './fields';
 import { numberListRequest } from './numberList';
+import type { FieldSpec } from './operation';
 import { defineOperation } from './operation';
+
+const countryCodeField: FieldSpec<string> = {
+	property: {
+		displayName: 'Country Calling Code',
+		name: 'countryCode',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 91',
+		description:
+			'The calling code at the start of the phone number, without "+" (91 for India). Kaleyra takes it apart from the rest of the number.',
+	},
+	check: (value, field) => toCallingCode(field, value),
+	hint: 'Check the country calling code: it must be the digits right after the "+" of the phone number, such as 91 for +91….',
+	kaleyraKeys: ['country_code'],
+	example: '91',
+	log: { place: 4 },
+};
+
+const DISPLAY_NAME_HINT =
+	"Give the display name Meta will review: your business's name as customers know it, 3 to 512 characters, matching the business's website or documents, with no URL and no generic words alone.";
 
 export const addNumber = defineOperation({
 	option: {
@@ -22,19 +44,7 @@ export const addNumber = defineOperation({
 	fields: {
 		wabaId: wabaIdField,
 		phoneNumber: phoneNumberField('The number to add'),
-		countryCode: {
-			property: {
-				displayName: 'Country Calling Code',
-				name: 'countryCode',
-				type: 'string',
-				required: true,
-				default: '',
-				placeholder: 'e.g. 91',
-				description:
-					'The calling code at the start of the phone number, without "+" (91 for India). Kaleyra takes it apart from the rest of the number.',
-			},
-			check: (value: unknown) => toCallingCode('countryCode', value),
-		},
+		countryCode: countryCodeField,
 		displayName: {
 			property: {
 				displayName: 'Display Name',
@@ -46,26 +56,22 @@ export const addNumber = defineOperation({
 				description:
 					'The name customers see on WhatsApp, which Meta reviews before the number can message at scale: your business name as on its website or documents, 3 to 512 characters, no URL, no generic words alone',
 			},
-			check: (value: unknown) => toDisplayName('displayName', value),
+			check: (value: unknown, field: string) => toDisplayName(field, value, DISPLAY_NAME_HINT),
+			hint: DISPLAY_NAME_HINT,
+			kaleyraKeys: ['name'],
+			example: 'Acme Travel',
 		},
 		typeVerification: channelField('How the first code reaches the number'),
 	},
 	safeToRepeat: false,
 	alreadyApprovedIsDone: false,
-	context: ({ wabaId, phoneNumber, countryCode, displayName, typeVerification }) => ({
-		wabaId: wabaId ?? null,
-		phoneNumber: phoneNumber ?? null,
-		countryCode: countryCode ?? null,
-		displayName: displayName ?? null,
-		channel: typeVerification ?? null,
-	}),
 	request: ({ wabaId, phoneNumber, countryCode, displayName, typeVerification }) => {
 		// Kaleyra takes the calling code and the national number apart.
 		if (!phoneNumber.startsWith(`+${countryCode}`)) {
 			throw new InvalidFieldError({
-				field: 'countryCode',
+				field: countryCodeField.property.name,
 				rule: `${countryCode} is not the calling code at the start of the phone number`,
-				hint: HINTS.countryCode,
+				hint: countryCodeField.hint,
 			});
 		}
 		return {
@@ -82,6 +88,11 @@ export const addNumber = defineOperation({
 	successItems: ({ data }) => [
 		{ ...phoneNumberIdIn(data), alreadyExisted: false, data: data as IDataObject },
 	],
+	outcome: ({ alreadyExisted, codeMayHaveBeenSent, channel }) => {
+		if (!alreadyExisted) return `Number added; a code was sent ${byChannel(channel)}`;
+		const code = codeMayHaveBeenSent ? 'an earlier try may have sent a code' : 'no code sent';
+		return `Number was already on the WABA; its ID was found in the list (${code})`;
+	},
 	existing: {
 		// Kaleyra's "phone number already exists", about the phone_number the item sent.
 		isAlreadyThere: ({ code, message, error }, { phoneNumber, countryCode }) =>

@@ -1,4 +1,4 @@
-/** Parameters more than one operation uses, each defined once with its check. */
+/** Parameters more than one operation uses, each defined once with all the node knows of it. */
 import type { Channel } from '../helpers/validation';
 import { toChannel, toDigitId, toE164 } from '../helpers/validation';
 import type { FieldSpec } from './operation';
@@ -19,7 +19,11 @@ export const wabaIdField: FieldSpec<string> = {
 		description:
 			'ID of the WhatsApp Business Account the number belongs to, as shown in Kaleyra (digits only)',
 	},
-	check: (value) => toDigitId('wabaId', value, 'WABA ID', WABA_ID_EXAMPLE),
+	check: (value, field) => toDigitId(field, value, 'WABA ID', WABA_ID_EXAMPLE),
+	hint: 'Check the WABA ID in the WhatsApp settings of your Kaleyra account.',
+	kaleyraKeys: ['waba_id'],
+	example: WABA_ID_EXAMPLE,
+	log: { place: 3 },
 };
 
 export const phoneNumberIdField: FieldSpec<string> = {
@@ -33,7 +37,12 @@ export const phoneNumberIdField: FieldSpec<string> = {
 		description:
 			'ID Kaleyra returned when the number was added to the WABA (Add Number gives it as phoneNumberId). Digits only, kept as text: IDs of 16 digits or more do not survive as JSON numbers.',
 	},
-	check: (value) => toDigitId('phoneNumberId', value, 'phone number ID', PHONE_NUMBER_ID_EXAMPLE),
+	check: (value, field) =>
+		toDigitId(field, value, 'phone number ID', PHONE_NUMBER_ID_EXAMPLE),
+	hint: 'Check the phone number ID: it is the ID Kaleyra returned when the number was added to the WABA.',
+	kaleyraKeys: ['id'],
+	example: PHONE_NUMBER_ID_EXAMPLE,
+	log: { place: 2 },
 };
 
 const E164_RULE =
@@ -51,9 +60,16 @@ export function phoneNumberField(what: string): FieldSpec<string> {
 			placeholder: 'e.g. +919765400001',
 			description: `${what}, ${E164_RULE}`,
 		},
-		check: (value) => toE164('phoneNumber', value),
+		check: (value, field) => toE164(field, value),
+		hint: 'Check the phone number: the one added to this WABA, with "+" and its country code.',
+		kaleyraKeys: ['phone_number'],
+		example: '+919765400001',
+		// The log names the number, masked: enough to tell a batch's numbers apart.
+		log: { place: 1, masked: true },
 	};
 }
+
+const CHANNEL_HINT = 'Choose SMS or VOICE as the channel for the code.';
 
 /** SMS or voice call; `what` says which code it carries for this operation. */
 export function channelField(what: string): FieldSpec<Channel> {
@@ -69,6 +85,12 @@ export function channelField(what: string): FieldSpec<Channel> {
 			default: 'SMS',
 			description: `${what}; an expression may give SMS or VOICE, in any case`,
 		},
-		check: (value) => toChannel('typeVerification', value),
+		check: (value, field) => toChannel(field, value, CHANNEL_HINT),
+		hint: CHANNEL_HINT,
+		// Add Number's payload calls it verification_type, Retry OTP's type_verification.
+		kaleyraKeys: ['type_verification', 'verification_type'],
+		example: 'SMS',
+		output: { name: 'channel' },
+		log: { place: 5 },
 	};
 }

@@ -8,6 +8,8 @@ import { wabaIdField } from './fields';
 import { numberListRequest } from './numberList';
 import { defineOperation } from './operation';
 
+const RETURN_ALL_HINT =
+	'Set Return All with its switch, or with an expression giving true or false (a boolean, not text).';
 const LIMIT_HINT = `Set Limit to a whole number from 1 to ${MAX_LIST_ITEMS}, or turn on Return All.`;
 
 export const getManyNumbers = defineOperation({
@@ -27,16 +29,21 @@ export const getManyNumbers = defineOperation({
 				default: false,
 				description: 'Whether to return all results or only up to a given limit',
 			},
-			check: (value: unknown) => {
+			check: (value: unknown, field: string) => {
 				// Absent when a workflow saved before this parameter existed runs: off, its default.
 				if (value === '' || value === undefined) return false;
 				if (typeof value === 'boolean') return value;
 				throw new InvalidFieldError({
-					field: 'returnAll',
+					field,
 					rule: `is ${describeValue(value)}, not true or false`,
-					hint: 'Set Return All with its switch, or with an expression giving true or false (a boolean, not text).',
+					hint: RETURN_ALL_HINT,
 				});
 			},
+			hint: RETURN_ALL_HINT,
+			// The node's own: it decides how many pages are read, Kaleyra never sees it.
+			kaleyraKeys: [],
+			example: false,
+			output: 'none',
 		},
 		limit: {
 			property: {
@@ -48,7 +55,7 @@ export const getManyNumbers = defineOperation({
 				description: 'Max number of results to return',
 				displayOptions: { show: { returnAll: [false] } },
 			},
-			check: (value: unknown): number | null => {
+			check: (value: unknown, field: string): number | null => {
 				// Hidden, so absent, while Return All is on.
 				if (value === '' || value === undefined) return null;
 				if (
@@ -58,17 +65,20 @@ export const getManyNumbers = defineOperation({
 					value > MAX_LIST_ITEMS
 				)
 					throw new InvalidFieldError({
-						field: 'limit',
+						field,
 						rule: `is ${describeValue(value)}, not a whole number from 1 to ${MAX_LIST_ITEMS}`,
 						hint: LIMIT_HINT,
 					});
 				return value;
 			},
+			hint: LIMIT_HINT,
+			kaleyraKeys: [],
+			example: 50,
+			output: 'none',
 		},
 	},
 	safeToRepeat: true,
 	alreadyApprovedIsDone: false,
-	context: ({ wabaId }) => ({ wabaId: wabaId ?? null }),
 	request: ({ wabaId, returnAll, limit }) => {
 		if (!returnAll && limit === null)
 			throw new InvalidFieldError({ field: 'limit', rule: 'is empty', hint: LIMIT_HINT });
@@ -86,6 +96,8 @@ export const getManyNumbers = defineOperation({
 			...(listInfo ? { listInfo } : {}),
 		}));
 	},
+	// An answer in a list shape the node does not know is one item too: these words hold for both.
+	outcome: () => "Read from the WABA's list of numbers",
 	pages: {
 		wanted: ({ returnAll, limit }) => (returnAll ? 'all' : (limit ?? MAX_LIST_ITEMS)),
 		after: ({ wabaId }, cursor) => numberListRequest(wabaId, cursor),

@@ -24,7 +24,6 @@ export const getNumberDetails = defineOperation({
 	fields: { phoneNumber: phoneNumberField('The business number to look up') },
 	safeToRepeat: true,
 	alreadyApprovedIsDone: false,
-	context: ({ phoneNumber }) => ({ phoneNumber: phoneNumber ?? null }),
 	forms: {
 		names: ['plus', 'digits'],
 		// A path in the form Kaleyra does not use names a number it does not know.
@@ -38,4 +37,5 @@ export const getNumberDetails = defineOperation({
 		path: `/whatsapp/${NUMBER_IN_PATH[form](phoneNumber)}/phone_number_details`,
 	}),
 	successItems: ({ data }) => [{ ...numberDetailsOf(data), data: data as IDataObject }],
+	outcome: () => 'Details of the number read',
 });

@@ -1,6 +1,8 @@
 /** What one operation declares about itself; the registry builds the node from these. */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import type { LoggedField } from '../helpers/requestLog';
+import type { SuccessWords } from '../results/successWords';
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 import type { Delivery, KaleyraRequest } from '../transport/kaleyraRequest';
 
@@ -11,11 +13,32 @@ export interface RequestForms {
 	isWrongForm(delivery: Delivery): boolean;
 }
 
-/** A parameter, and the check that turns its raw value into what Kaleyra expects. */
+/**
+ * A parameter, and everything the node knows of it: its panel property, its check, what to do
+ * about it when Kaleyra refuses it, the names Kaleyra gives it, how output items and the request
+ * log repeat it. The rest of the node derives from these (see parametersOf).
+ */
 export interface FieldSpec<T> {
+	/** The panel property; its `name` is the one name the node reads and reports the field by. */
 	property: INodeProperties;
-	/** Throws InvalidFieldError naming the field and what is wrong with the value. */
-	check: (value: unknown) => T;
+	/** Throws InvalidFieldError naming `field` (the property's name) and what is wrong with the value. */
+	check: (value: unknown, field: string) => T;
+	/** What to do about the field when Kaleyra's answer names it (the Error item's hint). */
+	hint: string;
+	/** The keys Kaleyra's payload gives it; Kaleyra's error answers name the field by these. */
+	kaleyraKeys: readonly string[];
+	/** A raw value the check takes, as a user would type it: the sample the registry's tests send. */
+	example: unknown;
+	/**
+	 * How every output item repeats the field: under another name (Channel is `channel`), shown
+	 * masked (the OTP), or not at all ('none'). By default as it is, under its own name.
+	 */
+	output?: { name?: string; shown?: (value: T) => unknown } | 'none';
+	/**
+	 * Whether the request log line names it (it must name the number, never the OTP): at which
+	 * place in the line, and masked for the phone number.
+	 */
+	log?: { place: number; masked?: boolean };
 }
 
 export interface KaleyraOperation<V extends object = Record<string, unknown>> {
@@ -32,8 +55,6 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	safeToRepeat: boolean;
 	/** Whether Kaleyra's "already approved" means the operation's goal is reached. */
 	alreadyApprovedIsDone: boolean;
-	/** What every output item repeats about the input; a field that failed its check is null. */
-	context(values: Partial<V>): IDataObject;
 	/** The request, from values that all passed their checks; in `form` when it has `forms`. */
 	request(values: V, form?: string): KaleyraRequest;
 	/**
@@ -45,6 +66,8 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 	secret?(values: V): string;
 	/** The Success items an accepted answer makes: one, or one per number of a list, at most `room`. */
 	successItems(envelope: KaleyraEnvelope, room: number): IDataObject[];
+	/** What each Success item says happened, in plain words: its `outcome`, right after `success`. */
+	outcome: SuccessWords;
 	/** A list that may come in pages: the engine follows them and caps what the item outputs. */
 	pages?: {
 		/** How many Success items the input item wants: a number, or all (up to the node's ceiling). */
@@ -66,4 +89,36 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 /** Keeps each operation's value types while the registry holds them side by side. */
 export function defineOperation<V extends object>(operation: KaleyraOperation<V>): KaleyraOperation {
 	return operation as unknown as KaleyraOperation;
+}
+
+/** The operation's parameters, in the order the panel shows them. */
+export function fieldsOf(operation: KaleyraOperation): Array<FieldSpec<unknown>> {
+	return Object.values(operation.fields as Record<string, FieldSpec<unknown>>);
+}
+
+/**
+ * What every output item repeats about the input, from the checked values by the panel's names;
+ * a field that failed its check is null.
+ */
+export function contextOf(operation: KaleyraOperation, values: Record<string, unknown>): IDataObject {
+	const context: IDataObject = {};
+	for (const { property, output } of fieldsOf(operation)) {
+		if (output === 'none') continue;
+		const value = values[property.name];
+		context[output?.name ?? property.name] =
+			value === undefined ? null : ((output?.shown ? output.shown(value) : value) as IDataObject[string]);
+	}
+	return context;
+}
+
+/** The fields the request log line names, by their output names, in the line's order. */
+export function loggedFieldsOf(operation: KaleyraOperation): LoggedField[] {
+	return fieldsOf(operation)
+		.flatMap(({ property, output, log }) =>
+			log && output !== 'none'
+				? [{ name: output?.name ?? property.name, masked: log.masked ?? false, place: log.place }]
+				: [],
+		)
+		.sort((a, b) => a.place - b.place)
+		.map(({ name, masked }) => ({ name, masked }));
 }

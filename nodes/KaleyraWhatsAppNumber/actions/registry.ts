@@ -1,13 +1,16 @@
 /**
- * The node's operations. The Operation list, each operation's fields, the subtitle and the
- * dispatch are all built from this one list: a new operation is a new file and a line here.
+ * The node's operations. The Operation list, each operation's fields, the subtitle, the
+ * dispatch, the options shown per operation and what Error items know of each parameter are all
+ * built from this one list: a new operation is a new file and a line here.
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { NamedParameter } from '../results/kaleyraRefusal';
 import { addNumber } from './addNumber.operation';
 import { getManyNumbers } from './getManyNumbers.operation';
 import { getNumberDetails } from './getNumberDetails.operation';
-import type { FieldSpec, KaleyraOperation } from './operation';
+import type { KaleyraOperation } from './operation';
+import { fieldsOf } from './operation';
 import { retryOtp } from './retryOtp.operation';
 import { verifyNumber } from './verifyNumber.operation';
 
@@ -18,6 +21,25 @@ export const OPERATIONS: readonly KaleyraOperation[] = [
 	retryOtp,
 	verifyNumber,
 ];
+
+/**
+ * Every parameter of the node once, by the panel's name: what Error items say of it, and the
+ * keys Kaleyra's answers name it by. A name shared by operations means one parameter (a test
+ * holds their hints and keys alike).
+ */
+export const PARAMETERS: readonly NamedParameter[] = [
+	...new Map(
+		OPERATIONS.flatMap(fieldsOf).map(({ property, hint, kaleyraKeys }) => [
+			property.name,
+			{ name: property.name, hint, kaleyraKeys },
+		]),
+	).values(),
+];
+
+/** The operations for which an option applies: the node's Options show it for these only. */
+export function operationsWhere(applies: (operation: KaleyraOperation) => boolean): string[] {
+	return OPERATIONS.filter(applies).map(({ option }) => option.value);
+}
 
 // A workflow saved without an operation parameter ran Verify Number: it still must.
 const DEFAULT_OPERATION = verifyNumber.option.value;
@@ -80,9 +102,7 @@ function operationProperties(operation: KaleyraOperation): INodeProperties[] {
 				},
 			]
 		: [];
-	const fields = Object.values(operation.fields as Record<string, FieldSpec<unknown>>).map(
-		({ property }) => property,
-	);
+	const fields = fieldsOf(operation).map(({ property }) => property);
 	return [...notice, ...fields].map((property) => shownFor(operation, property));
 }
 

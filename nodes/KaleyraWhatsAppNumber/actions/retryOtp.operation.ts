@@ -1,6 +1,7 @@
 /** Retry OTP: asks Kaleyra to send a new code to the number, by SMS or voice call. */
 import type { IDataObject } from 'n8n-workflow';
 
+import { byChannel } from '../results/successWords';
 import { channelField, phoneNumberField, phoneNumberIdField, wabaIdField } from './fields';
 import { defineOperation } from './operation';
 
@@ -24,12 +25,6 @@ export const retryOtp = defineOperation({
 	},
 	safeToRepeat: false,
 	alreadyApprovedIsDone: true,
-	context: ({ wabaId, phoneNumberId, phoneNumber, typeVerification }) => ({
-		wabaId: wabaId ?? null,
-		phoneNumberId: phoneNumberId ?? null,
-		phoneNumber: phoneNumber ?? null,
-		channel: typeVerification ?? null,
-	}),
 	// id as a string, as in the retry sample, whatever its table says (see README).
 	request: ({ wabaId, phoneNumberId, phoneNumber, typeVerification }) => ({
 		method: 'POST',
@@ -37,4 +32,8 @@ export const retryOtp = defineOperation({
 		body: { id: phoneNumberId, phone_number: phoneNumber, type_verification: typeVerification },
 	}),
 	successItems: ({ data }) => [{ data: data as IDataObject }],
+	outcome: ({ alreadyApproved, channel }) =>
+		alreadyApproved
+			? 'No code sent: the number is already verified (Kaleyra: already approved)'
+			: `A new code was sent ${byChannel(channel)}`,
 });

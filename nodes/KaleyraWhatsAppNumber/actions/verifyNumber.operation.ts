@@ -28,17 +28,16 @@ export const verifyNumber = defineOperation({
 				description:
 					'The 6-digit code the number received by SMS or voice call, usually mapped from the form or email that brought it in. Kept as text so a leading zero survives.',
 			},
-			check: (value: unknown) => toOtp('otp', value),
+			check: (value: unknown, field: string) => toOtp(field, value),
+			hint: 'The OTP is the 6-digit code sent by SMS or voice call. If it was mistyped or has expired, use Retry OTP to get a new one.',
+			kaleyraKeys: ['otp'],
+			example: '012345',
+			// Never whole in an output, nor in the log at all.
+			output: { shown: (otp: string) => maskOtp(otp) },
 		},
 	},
 	safeToRepeat: false,
 	alreadyApprovedIsDone: true,
-	context: ({ wabaId, phoneNumberId, phoneNumber, otp }) => ({
-		wabaId: wabaId ?? null,
-		phoneNumberId: phoneNumberId ?? null,
-		phoneNumber: phoneNumber ?? null,
-		otp: otp === undefined ? null : maskOtp(otp),
-	}),
 	// id is sent as a string: the verify table says String, and a JSON number would lose the
 	// digits of IDs of 16 digits or more.
 	request: ({ wabaId, phoneNumberId, phoneNumber, otp }) => ({
@@ -48,4 +47,6 @@ export const verifyNumber = defineOperation({
 	}),
 	secret: ({ otp }) => otp,
 	successItems: ({ data }) => [{ alreadyApproved: false, data: data as IDataObject }],
+	outcome: ({ alreadyApproved }) =>
+		alreadyApproved ? 'Number was already verified (Kaleyra: already approved)' : 'Number verified',
 });

@@ -5,11 +5,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ItemContext, ItemResult } from '../results/itemResults';
-import {
-	OWN_ERROR_CODES,
-	failureResult,
-	stoppedBeforeSendingFailure,
-} from '../results/itemResults';
+import { OWN_ERROR_CODES } from '../results/errorCatalogue';
+import { failureResult, stoppedBeforeSendingFailure } from '../results/itemResults';
 import { nextCursorIn, numberEntriesIn } from '../results/kaleyraData';
 import { MAX_LIST_ITEMS, MAX_LIST_OUTPUT_CHARS, MAX_LIST_PAGES } from '../results/listCeilings';
 import type { Delivery, KaleyraRequest } from '../transport/kaleyraRequest';

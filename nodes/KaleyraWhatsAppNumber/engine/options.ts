@@ -1,18 +1,18 @@
 /** The node's Options: pacing and retries for bulk runs, and how "already approved" is treated. */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { operationsWhere } from '../actions/registry';
 import type { FieldProblem } from '../helpers/validation';
 import { InvalidFieldError, checkFields, describeValue } from '../helpers/validation';
+import {
+	LONGEST_TIMER_MS,
+	concurrencyOption,
+	requestsPerSecondOption,
+	timeoutOption,
+	toPace,
+	triesOption,
+} from './requestOptions';
 import type { RetrySettings } from './retryPolicy';
-
-// Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms instead.
-const LONGEST_TIMER_MS = 2_147_483_647;
-
-// Pacing spaces requests 1 / rate apart with timers, so a tiny rate (1e-7: 10^10 ms) would overflow
-// the longest timer and fire at once, unpaced. Slower than one request per 100 s is a job for a
-// schedule, not a run held open for hours; 1000 per second is more than one n8n process sends.
-const SLOWEST_PACE = 0.01;
-const FASTEST_PACE = 1000;
 
 /** One item's settings from the node's Options. */
 export interface ItemSettings {
@@ -42,24 +42,13 @@ export const optionsField: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 64 },
-			default: 1,
-			description:
-				'How many requests may be in flight at once. Output order and item pairing stay the same whatever the value.',
-		},
-		{
-			displayName: 'Max Requests per Second',
-			name: 'requestsPerSecond',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: FASTEST_PACE },
-			default: 0,
-			description:
-				'Paces the requests of this node in one execution, retries included, to at most this many per second: from 0.01 (one request every 100 seconds) to 1000; a smaller rate counts as 0.01. 0 means no pacing. Executions running at the same time, on one worker or several, each get this rate.',
-		},
+		concurrencyOption(
+			64,
+			'How many requests may be in flight at once. Output order and item pairing stay the same whatever the value.',
+		),
+		requestsPerSecondOption(
+			'Paces the requests of this node in one execution, retries included, to at most this many per second: from 0.01 (one request every 100 seconds) to 1000; a smaller rate counts as 0.01. 0 means no pacing. Executions running at the same time, on one worker or several, each get this rate.',
+		),
 		{
 			displayName: 'Max Retry Wait (Ms)',
 			name: 'maxRetryDelay',
@@ -74,7 +63,7 @@ export const optionsField: INodeProperties = {
 			name: 'recoverExistingNumber',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { '/operation': ['addNumber'] } },
+			displayOptions: { show: { '/operation': operationsWhere(({ existing }) => !!existing) } },
 			description:
 				'Whether a number Kaleyra answers "phone number already exists" for is looked up in the WABA\'s number list (reads only) and goes to the Success output with its phoneNumberId, marked alreadyExisted: true, so a repeated or retried add keeps its ID. Turn off to send such items to Error.',
 		},
@@ -95,32 +84,21 @@ export const optionsField: INodeProperties = {
 			description:
 				"Whether to also retry Add Number, Verify Number and Retry OTP when the request may have reached Kaleyra: a connection reset, a timeout, or a gateway's 429 or 5xx without Kaleyra's answer (a gateway may answer after forwarding). Warning: a repeated Add Number or Retry OTP may send the number another SMS or call, and a repeated Verify Number may use up one of the OTP's tries.",
 		},
-		{
-			displayName: 'Timeout (Ms)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: LONGEST_TIMER_MS },
-			default: 30000,
-			description: 'How long to wait for Kaleyra to answer one request, in milliseconds',
-		},
+		timeoutOption,
 		{
 			displayName: 'Treat Already Approved as Success',
 			name: 'treatAlreadyApprovedAsSuccess',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { '/operation': ['verifyNumber', 'retryOtp'] } },
+			displayOptions: {
+				show: { '/operation': operationsWhere(({ alreadyApprovedIsDone }) => alreadyApprovedIsDone) },
+			},
 			description:
 				'Whether a number Kaleyra reports as "already approved" goes to the Success output, marked alreadyApproved: true. The number is verified either way; turn off to send such items to Error.',
 		},
-		{
-			displayName: 'Tries',
-			name: 'maxTries',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
-			default: 3,
-			description:
-				'How many times in all a request may be sent. Reads are retried whenever they fail on the way; Add Number, Verify Number and Retry OTP only when they cannot have reached Kaleyra (connection refused, DNS failure) or Kaleyra itself asked to repeat (WA500 "Please try again later"), unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
-		},
+		triesOption(
+			'How many times in all a request may be sent. Reads are retried whenever they fail on the way; Add Number, Verify Number and Retry OTP only when they cannot have reached Kaleyra (connection refused, DNS failure) or Kaleyra itself asked to repeat (WA500 "Please try again later"), unless Retry When Delivery Is Uncertain is on. 1 turns retries off.',
+		),
 	],
 };
 
@@ -161,11 +139,6 @@ function toBooleanOption(name: keyof Options, value: unknown): boolean {
 		});
 	}
 	return value;
-}
-
-/** 0 turns pacing off; any other rate is kept within what the pacer's timers can space. */
-function toPace(rate: number): number {
-	return rate === 0 ? 0 : Math.max(SLOWEST_PACE, rate);
 }
 
 const CHECKS: { [K in keyof Options]: (value: unknown) => Options[K] } = {

@@ -4,7 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { FieldProblem } from '../helpers/validation';
 import { InvalidFieldError, checkFields } from '../helpers/validation';
-import type { FieldSpec, KaleyraOperation } from '../actions/operation';
+import type { KaleyraOperation } from '../actions/operation';
+import { contextOf, fieldsOf } from '../actions/operation';
 import type { ItemContext } from '../results/itemResults';
 import type { KaleyraRequest } from '../transport/kaleyraRequest';
 import {
@@ -35,24 +36,25 @@ export function prepareItem(
 	operation: KaleyraOperation,
 	itemIndex: number,
 ): PreparedItem {
-	const fields = operation.fields as Record<string, FieldSpec<unknown>>;
 	const modelKeys = runModelKeys(fns, operation);
 	const raw: Record<string, unknown> = {};
 	// Reading a parameter inside its check: an expression that throws is that field's problem.
+	// Each is read and reported by the name the panel gives it.
 	const checked = checkFields(
 		Object.fromEntries(
-			Object.entries(fields).map(([name, { check, property }]) => [
-				name,
+			fieldsOf(operation).map(({ check, property }) => [
+				property.name,
 				() => {
+					const { name } = property;
 					raw[name] = fns.getNodeParameter(name, itemIndex, '');
 					if (raw[name] === undefined && modelKeys[name] && shownBy(property, raw))
 						throw new InvalidFieldError(missingArgument(name, modelKeys[name]));
-					return check(raw[name]);
+					return check(raw[name], name);
 				},
 			]),
 		),
 	);
-	const context = { operation: operation.option.value, ...operation.context(checked.values) };
+	const context = { operation: operation.option.value, ...contextOf(operation, checked.values) };
 	const problems = [
 		...checked.problems,
 		...strayArguments(fns.getInputData()[itemIndex]?.json ?? {}, operation, modelKeys),

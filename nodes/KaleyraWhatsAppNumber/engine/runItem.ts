@@ -3,16 +3,19 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
+import { fieldsOf, loggedFieldsOf } from '../actions/operation';
+import { PARAMETERS } from '../actions/registry';
 import { secretRedactor } from '../helpers/redactSecrets';
 import { logRequestLeaving } from '../helpers/requestLog';
+import { resultOfDelivery } from '../results/deliveryResult';
 import type { ItemResult } from '../results/itemResults';
 import {
 	failureResult,
 	invalidInputFailure,
 	nodeFaultFailure,
-	resultOfDelivery,
 	stoppedBeforeSendingFailure,
 } from '../results/itemResults';
+import { inPlainWords } from '../results/successWords';
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 import type { Delivery, KaleyraAccount, KaleyraRequest } from '../transport/kaleyraRequest';
 import type { FormLesson } from './formLesson';
@@ -49,7 +52,7 @@ export async function runItem(
 		const problems = [...prepared.problems, ...optionProblems];
 		return failureResult(prepared.context, invalidInputFailure(problems), 0);
 	}
-	const retry = { ...settings.retry, safeToRepeat: operation.safeToRepeat };
+	const logged = loggedFieldsOf(operation);
 	const redactor = secretRedactor({
 		apiKey: String(run.account.credential.credentialsDecrypted?.data?.apiKey ?? ''),
 		otp: prepared.secret,
@@ -64,17 +67,18 @@ export async function runItem(
 		{ context = prepared.context, read = false } = {},
 	): Promise<Sent | undefined> => {
 		const call = { ...request, timeoutMs: settings.timeoutMs };
-		const tries = read ? { ...retry, safeToRepeat: true } : retry;
-		const logLeaving = (attempt: number) => logRequestLeaving(this, context, itemIndex, attempt);
+		const tries = { ...settings.retry, safeToRepeat: read || operation.safeToRepeat };
+		const logLeaving = (attempt: number) =>
+			logRequestLeaving(this, context, logged, itemIndex, attempt);
 		const sent = await sendWithRetries(this, run, logLeaving, call, tries);
 		if (sent) redactor.heard(serverTextOf(sent.delivery));
 		return sent;
 	};
 	const rules = {
 		...settings,
-		safeToRepeat: operation.safeToRepeat,
-		alreadyApprovedIsDone: operation.alreadyApprovedIsDone,
-		fieldNames: Object.keys(operation.fields),
+		operation,
+		parameters: PARAMETERS,
+		fieldNames: fieldsOf(operation).map(({ property }) => property.name),
 	};
 	const resultOf = (
 		delivery: Delivery,
@@ -128,6 +132,8 @@ export async function runItem(
 	}
 	if (form !== undefined && result.ok)
 		result.items = result.items.map((json) => ({ ...json, pathForm: form }));
+	// Every Success item, a page's and a look-up's too, says what happened in one way.
+	if (result.ok) result.items = result.items.map((json) => inPlainWords(json, operation.outcome));
 	// The one redaction point: every Success item of every page, a look-up's, every Error item.
 	return redactor.redact(withModelKeys(result, prepared.modelKeys));
 }

@@ -6,9 +6,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { InvalidCredentialError } from '../../../credentials/kaleyraAccountUrl';
 import { operationNamed } from '../actions/registry';
-import { HINTS } from '../helpers/hints';
+import { OWN_ERROR_CODES, OWN_HINTS } from '../results/errorCatalogue';
 import type { ItemFailure } from '../results/itemResults';
-import { OWN_ERROR_CODES, invalidInputFailure } from '../results/itemResults';
+import { invalidInputFailure } from '../results/itemResults';
 import type { KaleyraAccount } from '../transport/kaleyraRequest';
 import { resolveAccount } from '../transport/kaleyraRequest';
 import { createFormLesson } from './formLesson';
@@ -51,7 +51,7 @@ function unknownOperation(value: unknown): ItemFailure {
 				: `operation ${JSON.stringify(value)} is not one of this node's operations`,
 		httpStatus: null,
 		fields: ['operation'],
-		hint: HINTS.customApiCall,
+		hint: OWN_HINTS.customApiCall,
 		retryable: false,
 	};
 }

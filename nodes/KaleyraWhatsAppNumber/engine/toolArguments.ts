@@ -6,7 +6,8 @@
  */
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
-import type { FieldSpec, KaleyraOperation } from '../actions/operation';
+import type { KaleyraOperation } from '../actions/operation';
+import { fieldsOf } from '../actions/operation';
 import { OPERATIONS } from '../actions/registry';
 import type { FieldProblem } from '../helpers/validation';
 import type { ItemResult } from '../results/itemResults';
@@ -17,7 +18,7 @@ const FROM_AI_KEY = /\$fromAI\(\s*(['"`])([A-Za-z0-9_-]{1,64})\1/;
 /** Each of the operation's fields that the model fills, with the key the model fills it by. */
 export function modelKeysOf(node: INode, operation: KaleyraOperation): Record<string, string> {
 	const keys: Record<string, string> = {};
-	for (const field of Object.keys(operation.fields)) {
+	for (const field of fieldsOf(operation).map(({ property }) => property.name)) {
 		const raw = node.parameters[field];
 		const match = typeof raw === 'string' ? FROM_AI_KEY.exec(raw) : null;
 		if (match) keys[field] = match[2];
@@ -46,9 +47,6 @@ export function runModelKeys(
 
 /** The key the editor's "Let the model define this parameter" button gives a field. */
 const buttonKey = (label: string) => label.replace(/[^a-zA-Z0-9-]/g, '_').slice(0, 63);
-
-const fieldsOf = (operation: KaleyraOperation) =>
-	Object.values(operation.fields as Record<string, FieldSpec<unknown>>);
 
 /** The problem of a field the model did not give at all. */
 export function missingArgument(field: string, key: string): FieldProblem {

@@ -4,8 +4,15 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-// What names the number a request is about: never the OTP (not even masked), nor the credential.
-const NAMING_FIELDS = ['phoneNumber', 'phoneNumberId', 'wabaId', 'countryCode', 'channel'];
+/**
+ * A field of the output item's context that the line names: what names the number a request is
+ * about, never the OTP (not even masked), nor the credential. Each FieldSpec says whether it is one.
+ */
+export interface LoggedField {
+	name: string;
+	/** The phone number: shown as maskPhoneNumber gives it. */
+	masked: boolean;
+}
 
 // Digits kept on each side of a masked phone number: the country code's start and the end.
 const SHOWN_LEADING_DIGITS = 2;
@@ -56,17 +63,18 @@ function runFacts(fns: IExecuteFunctions, itemIndex: number): RunFacts {
 export function logRequestLeaving(
 	fns: IExecuteFunctions,
 	context: IDataObject,
+	logged: readonly LoggedField[],
 	itemIndex: number,
 	attempt: number,
 ): void {
 	const { executionId, node, quotedNode, runIndex } = runFacts(fns, itemIndex);
 	const named: IDataObject = {};
 	let fields = '';
-	for (const field of NAMING_FIELDS) {
-		const value = context[field];
+	for (const { name, masked } of logged) {
+		const value = context[name];
 		if (value === undefined || value === null || value === '') continue;
-		named[field] = field === 'phoneNumber' ? maskPhoneNumber(String(value)) : value;
-		fields += `, ${field} ${String(named[field])}`;
+		named[name] = masked ? maskPhoneNumber(String(value)) : value;
+		fields += `, ${name} ${String(named[name])}`;
 	}
 	// n8n's default log format prints the message alone, so it says everything; with
 	// N8N_LOG_FORMAT=json the same facts come as fields too. Info: debug lines are hidden by default.

@@ -3,8 +3,6 @@
  * or explains which field broke which rule. Nothing here talks to the network,
  * so a bad item costs no request.
  */
-import { HINTS } from './hints';
-
 export interface FieldProblem {
 	/** The parameter; empty for a tool argument that fills none. */
 	field: string;
@@ -156,7 +154,7 @@ export function toOtp(field: string, value: unknown): string {
 		typeof value === 'number'
 			? ' A JSON number drops leading zeros: keep the OTP quoted as text where it comes from.'
 			: '';
-	// Not HINTS.otp ("use Retry OTP"): this code never reached Kaleyra, so it is retyped, not resent.
+	// Not the OTP field's hint ("use Retry OTP"): this code never reached Kaleyra, so it is retyped, not resent.
 	const hint = `Give the OTP as the 6-digit code the number received, as text (a string keeps a leading 0): this one was not sent, so no try was used up.${zeroLost}`;
 	const text = asText(field, value, hint).replace(OTP_SEPARATORS, '');
 	if (text === '') fail(field, 'is empty', hint);
@@ -187,8 +185,7 @@ const DISPLAY_NAME_LENGTH = { min: 3, max: 512 };
 const DISPLAY_NAME_CHAR = /^(?![\p{Cc}\p{Cf}])[\s\S]$|^[\u200c\u200d]$/u;
 
 /** The display name Meta will review, trimmed; no control or format character but the joiners. */
-export function toDisplayName(field: string, value: unknown): string {
-	const hint = HINTS.displayName;
+export function toDisplayName(field: string, value: unknown, hint: string): string {
 	const text = asText(field, value, hint);
 	if (text === '') fail(field, 'is empty', hint);
 	const length = [...text].length;
@@ -208,16 +205,12 @@ export function toDisplayName(field: string, value: unknown): string {
 
 export type Channel = 'SMS' | 'VOICE';
 
-export function toChannel(field: string, value: unknown): Channel {
+export function toChannel(field: string, value: unknown, hint: string): Channel {
 	// Checked before upper-casing: 'ſms' and 'voıce' would otherwise become SMS and VOICE.
 	const trimmed = typeof value === 'string' ? value.trim() : '';
 	const text = /^(sms|voice)$/i.test(trimmed) ? trimmed.toUpperCase() : '';
 	if (text !== 'SMS' && text !== 'VOICE') {
-		fail(
-			field,
-			`is ${describeValue(value)}; it needs to be SMS or VOICE`,
-			HINTS.typeVerification,
-		);
+		fail(field, `is ${describeValue(value)}; it needs to be SMS or VOICE`, hint);
 	}
 	return text;
 }

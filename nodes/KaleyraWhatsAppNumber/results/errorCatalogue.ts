@@ -5,7 +5,7 @@
  */
 import type { KaleyraEnvelope } from '../transport/kaleyraEnvelope';
 
-/** The package's own error codes, next to Kaleyra's. */
+/** The package's own error codes, next to Kaleyra's; their hints follow. */
 export const OWN_ERROR_CODES = {
 	invalidInput: 'INVALID_INPUT',
 	invalidCredential: 'INVALID_CREDENTIAL',
@@ -18,6 +18,33 @@ export const OWN_ERROR_CODES = {
 	redirect: 'REDIRECT',
 	connectionLost: 'CONNECTION_LOST',
 	cancelled: 'CANCELLED',
+} as const;
+
+/**
+ * What to do about the package's own failures. INVALID_INPUT takes the hint of each field at fault
+ * (the FieldSpecs'), INVALID_CREDENTIAL the credential's own; a failure on the way says whether
+ * the request may have reached Kaleyra (mayHaveArrived, or readAgain for a read).
+ */
+export const OWN_HINTS = {
+	rateLimited:
+		'Send fewer requests at once: lower Concurrency or set Max Requests per Second in the node options, then run the item again.',
+	gatewayTrouble:
+		'Kaleyra or a gateway in front of it is having trouble. Try again in a few minutes.',
+	notKaleyra:
+		'Check the region or the custom base URL in the credential: the server that answered does not look like Kaleyra.',
+	redirect:
+		"Check the region or the custom base URL in the credential: Kaleyra's API does not redirect. If a proxy or load balancer redirects (from http to https, say), use the address it redirects to as the base URL.",
+	unreachable:
+		'Check that n8n can reach the Kaleyra API domain of the chosen region (or the custom base URL), then run the item again: the request was not sent.',
+	mayHaveArrived:
+		'The request may have reached Kaleyra: a Verify Number may have used up one of the OTP\'s tries, a Retry OTP may have sent a code. Check the number before sending it again.',
+	readAgain:
+		'Nothing was changed at Kaleyra by this request, whatever became of its answer: run the item again.',
+	customApiCall:
+		"For another Kaleyra endpoint, use n8n's HTTP Request node with Authentication: Predefined Credential Type and the Kaleyra WhatsApp API credential.",
+	stoppedBeforeSending: 'The execution was stopped before this item was sent; run it again when ready.',
+	nodeFault:
+		'This is a fault in the node, not in your data. Please report it with the workflow that shows it.',
 } as const;
 
 /** Kaleyra's codes of an accepted request: with a 2xx status, and only then, an item succeeds. */

@@ -30,10 +30,11 @@ export interface KaleyraAccount {
 
 /** One call to Kaleyra's number API, under the account URL (`…/v2/<sid>`). */
 export interface KaleyraRequest {
-	method: 'GET' | 'POST';
+	/** Any of a REST API's verbs: a new operation of Kaleyra's needs no change here. */
+	method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 	/** The path after the account URL, each segment already encoded: `/whatsapp/<waba>/number`. */
 	path: string;
-	/** A JSON body, POST only. */
+	/** A JSON body, for the verbs that carry one. */
 	body?: Record<string, string>;
 }
 

@@ -36,3 +36,12 @@ export async function launchChromium() {
 		},
 	};
 }
+
+/** Signs in on n8n's sign-in page as a person does. */
+export async function signIn(page, baseUrl, { email, password }) {
+	await page.goto(`${baseUrl}/signin`);
+	await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(email);
+	await page.locator('[data-test-id="password"] input').fill(password);
+	await page.locator('[data-test-id="form-submit-button"]').click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+}

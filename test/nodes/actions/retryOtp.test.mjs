@@ -25,6 +25,7 @@ describe('Retry OTP', () => {
 		const item = onlyItem(result, 'success');
 		assert.deepEqual(item.json, {
 			success: true,
+			outcome: 'A new code was sent by voice call',
 			operation: 'retryOtp',
 			wabaId: WABA_ID,
 			phoneNumberId: NUMBERS.pending1.id,
@@ -32,7 +33,8 @@ describe('Retry OTP', () => {
 			channel: 'VOICE',
 			code: 'WA200',
 			message: 'Request Processed Successfully',
-			data: true,
+			data: {},
+			kaleyraData: true,
 			attempts: 1,
 		});
 		assert.deepEqual(item.pairedItem, { item: 0 });
@@ -97,7 +99,8 @@ describe('Retry OTP', () => {
 			'success',
 		);
 		assert.equal(json.alreadyApproved, true);
-		assert.equal(json.code, 'WA500');
+		assert.equal(json.code, undefined);
+		assert.equal(json.kaleyraCode, 'WA500');
 	});
 
 	it('sends "already approved" to Error when the option is off', async () => {

@@ -21,6 +21,7 @@ describe('Verify Number', () => {
 		const item = onlyItem(result, 'success');
 		assert.deepEqual(item.json, {
 			success: true,
+			outcome: 'Number verified',
 			operation: 'verifyNumber',
 			wabaId: WABA_ID,
 			phoneNumberId: NUMBERS.pending1.id,
@@ -29,7 +30,8 @@ describe('Verify Number', () => {
 			alreadyApproved: false,
 			code: 'WA200',
 			message: 'Request Processed Successfully',
-			data: NUMBERS.pending1.id,
+			data: {},
+			kaleyraData: NUMBERS.pending1.id,
 			attempts: 1,
 		});
 		assert.deepEqual(item.pairedItem, { item: 0 });
@@ -45,7 +47,7 @@ describe('Verify Number', () => {
 
 	it('sends the phone number ID as a JSON string, so 17 digits survive', async () => {
 		const result = await runOperation(emulator(), 'verifyNumber', [itemFor(NUMBERS.pendingLongId)]);
-		assert.equal(onlyItem(result, 'success').json.data, NUMBERS.pendingLongId.id);
+		assert.equal(onlyItem(result, 'success').json.kaleyraData, NUMBERS.pendingLongId.id);
 		const [request] = emulator().requests;
 		assert.equal(request.idType, 'string');
 		assert.match(request.rawBody, new RegExp(`"id":"${NUMBERS.pendingLongId.id}"`));
@@ -121,7 +123,8 @@ describe('Verify Number', () => {
 		);
 		assert.equal(json.success, true);
 		assert.equal(json.alreadyApproved, true);
-		assert.equal(json.code, 'WA500');
+		assert.equal(json.code, undefined);
+		assert.equal(json.kaleyraCode, 'WA500');
 		assert.equal(json.message, 'wa phone number already approved');
 	});
 

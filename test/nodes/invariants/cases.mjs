@@ -69,7 +69,10 @@ export const POOL_BY_ID = new Map(POOL.map((number) => [number.id, number]));
 // can know of it. The judge below reads it through faultClass.
 // A server that echoes the request, api-key and OTP included, after Kaleyra acted on it.
 export const ECHO_FAULTS = EMULATOR_FAULT_KINDS.filter((kind) => FAULT_CLASSES[kind].echoesRequest);
-// Faults that cost a whole timeout per try: kept rare so a case stays well under a second.
+// Faults only the node's Timeout ends. The random cases leave them out: they need a Timeout short
+// enough to keep a case fast, and on a busy machine so short a Timeout also ends answers that
+// were merely late, which no invariant can tell from a hang. Their own batch case, with a short
+// Timeout for the hung item only, is in slowFaults.test.mjs.
 export const SLOW_FAULTS = ['hang', 'trickle'];
 // Real Kaleyra bodies handed out unprocessed.
 export const SCRIPTED_ANSWERS = [
@@ -80,9 +83,13 @@ export const SCRIPTED_ANSWERS = [
 	'answer:wabaNotOwned',
 	'answer:invalidPhoneNumber',
 ];
-export const FAULT_KINDS = [...EMULATOR_FAULT_KINDS, ...SCRIPTED_ANSWERS];
+export const FAULT_KINDS = [
+	...EMULATOR_FAULT_KINDS.filter((kind) => !SLOW_FAULTS.includes(kind)),
+	...SCRIPTED_ANSWERS,
+];
 
-export const TIMEOUT_MS = 500;
+// No quick fault comes near it, so a late answer on a loaded machine is never taken for a lost one.
+export const TIMEOUT_MS = 30_000;
 // Big enough to pass the node's 1 MiB cap, small enough to keep a case fast.
 export const SMALL_FAULTS = {
 	hangMs: 2_000,
@@ -91,8 +98,6 @@ export const SMALL_FAULTS = {
 	gzipBombBytes: 4_000_000,
 };
 export const MAX_RETRY_DELAY_MS = 20;
-// A hang costs a whole timeout per try: kept rare so a case stays well under a second.
-export const MAX_HANG_PROBABILITY = 0.08;
 
 export const OWN_CODE_OF_FAULT = {
 	http429: 'RATE_LIMITED',
@@ -193,13 +198,9 @@ export const faultMix = (share, kinds = FAULT_KINDS) =>
 		})
 		.map(({ weights, share, ...rest }) => {
 			const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
-			const probabilities = {};
-			for (const [kind, weight] of Object.entries(weights)) {
-				const probability = (share * weight) / total;
-				probabilities[kind] = SLOW_FAULTS.includes(kind)
-					? Math.min(probability, MAX_HANG_PROBABILITY)
-					: probability;
-			}
+			const probabilities = Object.fromEntries(
+				Object.entries(weights).map(([kind, weight]) => [kind, (share * weight) / total]),
+			);
 			return { ...rest, probabilities };
 		});
 

@@ -15,7 +15,6 @@ import {
 	POOL,
 	RUNS,
 	SEED,
-	SLOW_FAULTS,
 	SMALL_FAULTS,
 	TIMEOUT_MS,
 	emulatorHolding,
@@ -23,8 +22,6 @@ import {
 	itemsOf,
 } from './cases.mjs';
 
-// A hang is left out: its cost is a whole timeout per try, and 1 already covers it.
-const PER_ID_FAULTS = FAULT_KINDS.filter((kind) => !SLOW_FAULTS.includes(kind));
 
 const concurrencyCase = fc.record({
 	operation: fc.constantFrom('verifyNumber', 'retryOtp'),
@@ -33,7 +30,7 @@ const concurrencyCase = fc.record({
 		{ minLength: 2, maxLength: 10 },
 	),
 	variants: fc.array(itemVariant, { minLength: 12, maxLength: 12 }),
-	sequences: fc.array(fc.array(fc.constantFrom('ok', ...PER_ID_FAULTS), { maxLength: 3 }), {
+	sequences: fc.array(fc.array(fc.constantFrom('ok', ...FAULT_KINDS), { maxLength: 3 }), {
 		minLength: 12,
 		maxLength: 12,
 	}),

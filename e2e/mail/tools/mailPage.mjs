@@ -1,6 +1,6 @@
 // A page to watch the test mail system by hand: every mailbox with its messages (newest first,
 // refreshed every 3 s), and a form to drop a mail into one, as a person writing to the workflow.
-// `node scripts/mail/mailPage.mjs [--port N]` starts a mail system and this page on its own.
+// `node e2e/mail/tools/mailPage.mjs [--port N]` starts a mail system and this page on its own.
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ const shellQuote = (text) => `'${String(text).replace(/'/g, `'\\''`)}'`;
 /** The command that drops one mail in from a shell, as the page shows it. */
 export function sendCommand(mail, { from, to, subject, text }) {
 	return [
-		'node scripts/mail/send.mjs',
+		'node e2e/mail/tools/send.mjs',
 		`--lmtp-port ${mail.lmtpPort}`,
 		`--from ${shellQuote(from)}`,
 		`--to ${shellQuote(to)}`,
@@ -47,6 +47,11 @@ async function mailboxesHtml(mail) {
 						to: message.fromAddress ?? '',
 						subject: /^re:/i.test(message.subject) ? message.subject : `Re: ${message.subject}`,
 						inReplyTo: message.messageId ?? '',
+						// As a mail client starts a reply: room for the answer above the quoted mail.
+						text: `\n\nOn ${message.date?.toUTCString() ?? 'an earlier day'}, ${message.fromAddress ?? ''} wrote:\n${message.text
+							.split('\n')
+							.map((line) => `> ${line}`)
+							.join('\n')}`,
 					});
 					return `<article class="${seen ? 'seen' : 'unseen'}">
 <div class="meta"><b>${escapeHtml(message.subject || '(no subject)')}</b>
@@ -203,7 +208,7 @@ export async function startMailPage({ mail, port = 0 }) {
 	};
 }
 
-// `node scripts/mail/mailPage.mjs [--port N]`: a mail system and its page, until Ctrl-C.
+// `node e2e/mail/tools/mailPage.mjs [--port N]`: a mail system and its page, until Ctrl-C.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
 	const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
 	const mail = await startMailServer();

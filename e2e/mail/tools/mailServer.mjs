@@ -6,16 +6,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sleep } from '../n8n/ports.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDovecot, startDovecot } from './dovecot.mjs';
-import { READER_NAME, readMailbox } from './imapClient.mjs';
-import { composeMessage, parseMessage } from './message.mjs';
-import { sendMessage } from './smtpClient.mjs';
-import { startSmtpServer } from './smtpServer.mjs';
+import { READER_NAME, readMailbox } from './mailbox.mjs';
+import { composeMessage, deliverOverLmtp, readMessage } from './message.mjs';
+import { startSmtpEndpoint } from './smtpEndpoint.mjs';
 
 export { ensureDovecot };
 
 const HOST = '127.0.0.1';
+/** @typedef {Awaited<ReturnType<typeof readMessage>>} Message */
 
 /**
  * The IMAP logins to a mailbox that dovecot's log shows, except this tooling's own (its reader
@@ -69,17 +69,23 @@ export async function startMailServer({
 
 	let dovecot;
 	let smtp;
+	// What the SMTP endpoint took, oldest first, each parsed (see sent()).
+	const sent = [];
 	// Hands a message to dovecot, as an MTA does: it is in the mailboxes once this resolves.
-	const lmtpDeliver = ({ from, to, data }) =>
-		sendMessage({ host: HOST, port: dovecot.lmtpPort, lmtp: true, from, to, data });
+	const lmtpDeliver = (envelope, raw) =>
+		deliverOverLmtp({ host: HOST, port: dovecot.lmtpPort, envelope, raw });
 	try {
 		dovecot = await startDovecot({ dir: root, password, log });
-		smtp = await startSmtpServer({
+		smtp = await startSmtpEndpoint({
 			host: HOST,
 			hostname: `mail.${domain}`,
 			// The same scheme as IMAP: any user name, the one password.
 			auth: (_user, given) => given === password,
-			deliver: lmtpDeliver,
+			async deliver({ from, to, data, user }) {
+				await lmtpDeliver({ from, to }, data);
+				const raw = data.toString('utf8');
+				sent.push({ from, to, raw, user, time: new Date(), message: await readMessage(data) });
+			},
 		});
 	} catch (error) {
 		await dovecot?.stop();
@@ -107,27 +113,34 @@ export async function startMailServer({
 		imapAuth: (localPart) => ({ user: address(localPart), password }),
 
 		/**
-		 * Composes a plain-text mail and hands it straight to dovecot over LMTP, as an MTA would:
-		 * mail from a person, arriving in `to`'s mailbox. Local parts get `@domain`.
-		 * @param {{ from: string, to: string | string[], subject?: string, text?: string,
-		 *   inReplyTo?: string, references?: string | string[], messageId?: string,
-		 *   date?: Date }} mail
-		 * @returns {Promise<{ messageId: string, raw: string }>}
+		 * Composes a mail (plain text, or HTML only with `html`) and hands it straight to dovecot
+		 * over LMTP, as an MTA would: mail from a person, arriving in `to`'s mailbox. Local parts
+		 * get `@domain`.
+		 * @param {Parameters<typeof composeMessage>[0]} mail
+		 * @returns {Promise<{ messageId: string, raw: Buffer }>}
 		 */
 		async deliver({ from, to, ...rest }) {
-			const recipients = (Array.isArray(to) ? to : [to]).map(address);
-			// An address goes into MAIL FROM / RCPT TO as is: a line break would smuggle a command.
+			const recipients = [to].flat().map(address);
+			// Typed into the page's form: an address with a line break is refused, not guessed at.
 			if (/[\r\n]/.test([from, ...recipients].join('')))
 				throw new Error('an address must not hold a line break');
 			const sender = from.includes('<') ? from : address(from);
-			const { raw, messageId } = composeMessage({ from: sender, to: recipients, ...rest });
-			const envelopeFrom = /<([^>]*)>/.exec(sender)?.[1] ?? sender;
-			await lmtpDeliver({ from: envelopeFrom, to: recipients, data: raw });
+			const { raw, messageId, envelope } = await composeMessage({
+				from: sender,
+				to: recipients,
+				...rest,
+			});
+			await lmtpDeliver(envelope, raw);
 			return { messageId, raw };
 		},
 
-		/** What the SMTP endpoint accepted, oldest first, each with its message parsed. */
-		sent: () => smtp.transactions().map((t) => ({ ...t, message: parseMessage(t.raw) })),
+		/**
+		 * What the SMTP endpoint accepted, oldest first: envelope, raw text, the user that sent
+		 * it, when, and the message parsed.
+		 * @returns {Array<{ from: string, to: string[], raw: string, user: string, time: Date,
+		 *   message: Message }>}
+		 */
+		sent: () => sent.slice(),
 
 		/** Every message in a mailbox (`onboarding` or `onboarding@domain`), oldest first. */
 		inbox,
@@ -145,11 +158,11 @@ export async function startMailServer({
 		 * The predicate gets (and the call returns) the inbox entry with the parsed message's
 		 * fields on it too: `m.subject` and `m.message.subject` are the same, `m.flags` is there;
 		 * then, as Array.find gives them, the entry's index (oldest is 0) and all the entries.
-		 * @param {(mail: ReturnType<typeof parseMessage> & { uid: number, flags: string[],
-		 *   raw: Buffer, message: ReturnType<typeof parseMessage> }, index: number,
-		 *   all: object[]) => boolean} [predicate] any message when not given.
-		 * @returns {Promise<ReturnType<typeof parseMessage> & { uid: number, flags: string[],
-		 *   raw: Buffer, message: ReturnType<typeof parseMessage> }>} the first (oldest) match.
+		 * @param {(mail: Message & { uid: number, flags: string[], raw: Buffer,
+		 *   message: Message }, index: number, all: object[]) => boolean} [predicate] any message
+		 *   when not given.
+		 * @returns {Promise<Message & { uid: number, flags: string[], raw: Buffer,
+		 *   message: Message }>} the first (oldest) match.
 		 */
 		async waitForMail(
 			localPart,

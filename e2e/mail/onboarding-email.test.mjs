@@ -1,5 +1,5 @@
 // examples/onboarding-email.json in a running n8n (`n8n start`), published, with real mail
-// around it (scripts/mail): a throw-away Dovecot the Email Trigger watches over IMAP, and an
+// around it (e2e/mail/tools): a throw-away Dovecot the Email Trigger watches over IMAP, and an
 // SMTP endpoint that hands what Send Email sends to Dovecot, into the person's own mailbox. The
 // form starts an onboarding; the person's replies are delivered into the onboarding mailbox as
 // an MTA delivers mail (LMTP); the answers are read back over IMAP, as the person would. Checked
@@ -22,10 +22,10 @@ import { formPathOf, openInstance, readExamples } from '../../scripts/n8n/instan
 import { freePort, sleep } from '../../scripts/n8n/ports.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
-import { startMailServer } from '../../scripts/mail/mailServer.mjs';
-import { formUser } from './lib/formUser.mjs';
-import { stopN8nAndClose } from './lib/stopN8n.mjs';
-import { executionFromRest, outputsOf } from './lib/runData.mjs';
+import { startMailServer } from './tools/mailServer.mjs';
+import { formUser } from '../../test/e2e/lib/formUser.mjs';
+import { stopN8nAndClose } from '../../test/e2e/lib/stopN8n.mjs';
+import { executionFromRest, outputsOf } from '../../test/e2e/lib/runData.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
 

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Drops one plain-text mail into a test mailbox from a shell, straight to dovecot over LMTP:
-//   node scripts/mail/send.mjs --lmtp-port P --from a@x --to b@y --subject S --text T
+//   node e2e/mail/tools/send.mjs --lmtp-port P --from a@x --to b@y --subject S --text T
 //     [--to c@z ...] [--in-reply-to <id>] [--host 127.0.0.1]
 // The sandbox prints this command with its port filled in; it prints the new Message-ID.
 import { parseArgs } from 'node:util';
-import { composeMessage } from './message.mjs';
-import { sendMessage } from './smtpClient.mjs';
+import { composeMessage, deliverOverLmtp } from './message.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -22,29 +21,20 @@ const { values } = parseArgs({
 const port = Number(values['lmtp-port']);
 if (!port || !values.from || !values.to?.length) {
 	console.error(
-		'usage: node scripts/mail/send.mjs --lmtp-port P --from a@x --to b@y [--to c@z] --subject S --text T [--in-reply-to ID]',
+		'usage: node e2e/mail/tools/send.mjs --lmtp-port P --from a@x --to b@y [--to c@z] --subject S --text T [--in-reply-to ID]',
 	);
 	process.exit(2);
 }
 
 try {
-	const { raw, messageId } = composeMessage({
+	const { raw, messageId, envelope } = await composeMessage({
 		from: values.from,
 		to: values.to,
 		subject: values.subject,
 		text: values.text,
 		inReplyTo: values['in-reply-to'],
 	});
-	const envelopeFrom = /<([^>]*)>/.exec(values.from)?.[1] ?? values.from;
-	const envelopeTo = values.to.map((to) => /<([^>]*)>/.exec(to)?.[1] ?? to);
-	await sendMessage({
-		host: values.host,
-		port,
-		lmtp: true,
-		from: envelopeFrom,
-		to: envelopeTo,
-		data: raw,
-	});
+	await deliverOverLmtp({ host: values.host, port, envelope, raw });
 	console.log(messageId);
 } catch (error) {
 	console.error(`send.mjs: ${error.message}`);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { aptInstall } from '../debian/aptInstall.mjs';
+import { aptInstall } from '../../../scripts/debian/aptInstall.mjs';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 // The programs dovecot's master starts for IMAP and LMTP (dovecot-imapd, dovecot-lmtpd).
@@ -53,7 +53,7 @@ export function ensureDovecot() {
 	return { dovecot: DOVECOT, version };
 }
 
-// `node scripts/mail/dovecotInstall.mjs`: install what is missing, say where it is.
+// `node e2e/mail/tools/dovecotInstall.mjs`: install what is missing, say where it is.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
 	try {
 		const { dovecot, version } = ensureDovecot();

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts, isListening, sleep } from '../n8n/ports.mjs';
-import { spawnLogged } from '../n8n/spawnLogged.mjs';
+import { freePorts, isListening, sleep } from '../../../scripts/n8n/ports.mjs';
+import { spawnLogged } from '../../../scripts/n8n/spawnLogged.mjs';
 import { DOVECOT, ensureDovecot } from './dovecotInstall.mjs';
 
 export { ensureDovecot };
@@ -33,7 +33,7 @@ function tail(file, lines = 40) {
 }
 
 function config({ home, mailRoot, imapPort, lmtpPort, password, uid, gid, users }) {
-	return `# Written by scripts/mail/dovecot.mjs for one throw-away instance (dovecot 2.3).
+	return `# Written by e2e/mail/tools/dovecot.mjs for one throw-away instance (dovecot 2.3).
 base_dir = ${home}/run
 state_dir = ${home}/state
 instance_name = kaleyra-mail-${imapPort}
