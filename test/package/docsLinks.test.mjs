@@ -9,10 +9,6 @@ import { describe, it } from 'node:test';
 import { anchors, linkTargets, slug } from '../helpers/markdown.mjs';
 import { projectRoot } from '../run.mjs';
 
-// Pages another branch of this release brings (docs/benchmark.md: the benchmark, moved out of the
-// README). A link to one may lead nowhere until that branch is merged; then the entry goes.
-const ARRIVING = ['docs/benchmark.md'];
-
 function pages() {
 	const top = ['README.md', 'CONTRIBUTING.md', 'SECURITY.md', 'CHANGELOG.md'];
 	const docs = fs
@@ -41,8 +37,7 @@ function brokenLink(page, target) {
 			)
 		: page;
 	if (file.startsWith('..')) return `${target} leaves the repository`;
-	if (!fs.existsSync(path.join(projectRoot, file)))
-		return ARRIVING.includes(file) ? undefined : `${target}: no ${file}`;
+	if (!fs.existsSync(path.join(projectRoot, file))) return `${target}: no ${file}`;
 	if (anchor === undefined) return undefined;
 	if (!file.endsWith('.md')) return `${target}: an anchor into a file that is not Markdown`;
 	return anchors(read(file)).has(anchor)
@@ -99,11 +94,6 @@ describe('The docs', () => {
 		assert.ok(linked.length >= 3, `found only ${linked.length} links into the README`);
 		const broken = linked.filter(([, anchor]) => anchor !== 'readme' && !readmeAnchors.has(anchor));
 		assert.deepEqual(broken, []);
-	});
-
-	it('still wait for the pages listed as arriving (merged: delete the entry)', () => {
-		const arrived = ARRIVING.filter((file) => fs.existsSync(path.join(projectRoot, file)));
-		assert.deepEqual(arrived, [], 'these exist now: remove them from ARRIVING');
 	});
 });
 
