@@ -3,9 +3,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { KaleyraOperation } from '../actions/operation';
-import { fieldsOf, loggedFieldsOf } from '../actions/operation';
 import { PARAMETERS } from '../actions/registry';
 import { secretRedactor } from '../helpers/redactSecrets';
+import type { LoggedField } from '../helpers/requestLog';
 import { logRequestLeaving } from '../helpers/requestLog';
 import { resultOfDelivery } from '../results/deliveryResult';
 import type { ItemResult } from '../results/itemResults';
@@ -38,6 +38,10 @@ export interface RunContext {
 	stop?: AbortSignal;
 	/** Which form of a request Kaleyra takes, as this run learned it. */
 	formLesson: FormLesson;
+	/** The operation's fields the request log names, worked out once per run, not per item. */
+	logged: readonly LoggedField[];
+	/** The operation's parameter names, by the panel. */
+	fieldNames: readonly string[];
 }
 
 export async function runItem(
@@ -52,7 +56,7 @@ export async function runItem(
 		const problems = [...prepared.problems, ...optionProblems];
 		return failureResult(prepared.context, invalidInputFailure(problems), 0);
 	}
-	const logged = loggedFieldsOf(operation);
+	const { logged, fieldNames } = run;
 	const redactor = secretRedactor({
 		apiKey: String(run.account.credential.credentialsDecrypted?.data?.apiKey ?? ''),
 		otp: prepared.secret,
@@ -78,7 +82,7 @@ export async function runItem(
 		...settings,
 		operation,
 		parameters: PARAMETERS,
-		fieldNames: fieldsOf(operation).map(({ property }) => property.name),
+		fieldNames,
 	};
 	const resultOf = (
 		delivery: Delivery,
@@ -153,9 +157,5 @@ export function unexpectedFailure(
 	error: unknown,
 ): ItemResult {
 	const wrapped = new NodeOperationError(fns.getNode(), error as Error, { itemIndex });
-	return failureResult(
-		{ operation: operation.option.value },
-		nodeFaultFailure(wrapped.message),
-		0,
-	);
+	return failureResult({ operation: operation.option.value }, nodeFaultFailure(wrapped.message), 0);
 }

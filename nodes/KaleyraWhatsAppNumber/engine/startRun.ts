@@ -5,6 +5,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { InvalidCredentialError } from '../../../credentials/kaleyraAccountUrl';
+import { fieldsOf, loggedFieldsOf } from '../actions/operation';
 import { operationNamed } from '../actions/registry';
 import { OWN_ERROR_CODES, OWN_HINTS } from '../results/errorCatalogue';
 import type { ItemFailure } from '../results/itemResults';
@@ -74,5 +75,14 @@ export async function startRun(
 	}
 	const { concurrency, requestsPerSecond } = settings.values;
 	const pacer = createPacer(requestsPerSecond);
-	return { run: { operation, account, pacer, stop, formLesson: createFormLesson() }, concurrency };
+	const run: RunContext = {
+		operation,
+		account,
+		pacer,
+		stop,
+		formLesson: createFormLesson(),
+		logged: loggedFieldsOf(operation),
+		fieldNames: fieldsOf(operation).map(({ property }) => property.name),
+	};
+	return { run, concurrency };
 }
