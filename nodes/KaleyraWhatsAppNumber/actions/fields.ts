@@ -37,8 +37,7 @@ export const phoneNumberIdField: FieldSpec<string> = {
 		description:
 			'ID Kaleyra returned when the number was added to the WABA (Add Number gives it as phoneNumberId). Digits only, kept as text: IDs of 16 digits or more do not survive as JSON numbers.',
 	},
-	check: (value, field) =>
-		toDigitId(field, value, 'phone number ID', PHONE_NUMBER_ID_EXAMPLE),
+	check: (value, field) => toDigitId(field, value, 'phone number ID', PHONE_NUMBER_ID_EXAMPLE),
 	hint: 'Check the phone number ID: it is the ID Kaleyra returned when the number was added to the WABA.',
 	kaleyraKeys: ['id'],
 	example: PHONE_NUMBER_ID_EXAMPLE,

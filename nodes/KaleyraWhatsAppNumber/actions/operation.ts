@@ -87,7 +87,9 @@ export interface KaleyraOperation<V extends object = Record<string, unknown>> {
 }
 
 /** Keeps each operation's value types while the registry holds them side by side. */
-export function defineOperation<V extends object>(operation: KaleyraOperation<V>): KaleyraOperation {
+export function defineOperation<V extends object>(
+	operation: KaleyraOperation<V>,
+): KaleyraOperation {
 	return operation as unknown as KaleyraOperation;
 }
 
@@ -100,13 +102,18 @@ export function fieldsOf(operation: KaleyraOperation): Array<FieldSpec<unknown>>
  * What every output item repeats about the input, from the checked values by the panel's names;
  * a field that failed its check is null.
  */
-export function contextOf(operation: KaleyraOperation, values: Record<string, unknown>): IDataObject {
+export function contextOf(
+	operation: KaleyraOperation,
+	values: Record<string, unknown>,
+): IDataObject {
 	const context: IDataObject = {};
 	for (const { property, output } of fieldsOf(operation)) {
 		if (output === 'none') continue;
 		const value = values[property.name];
 		context[output?.name ?? property.name] =
-			value === undefined ? null : ((output?.shown ? output.shown(value) : value) as IDataObject[string]);
+			value === undefined
+				? null
+				: ((output?.shown ? output.shown(value) : value) as IDataObject[string]);
 	}
 	return context;
 }

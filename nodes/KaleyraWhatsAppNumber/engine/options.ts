@@ -91,7 +91,9 @@ export const optionsField: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			displayOptions: {
-				show: { '/operation': operationsWhere(({ alreadyApprovedIsDone }) => alreadyApprovedIsDone) },
+				show: {
+					'/operation': operationsWhere(({ alreadyApprovedIsDone }) => alreadyApprovedIsDone),
+				},
 			},
 			description:
 				'Whether a number Kaleyra reports as "already approved" goes to the Success output, marked alreadyApproved: true. The number is verified either way; turn off to send such items to Error.',

@@ -45,7 +45,10 @@ export function retryVerdict(
 ): Verdict {
 	if (attempt >= settings.maxTries) return { retry: false };
 	const kind = deliveryClass(delivery);
-	if (kind === 'final' || (kind === 'uncertain' && !settings.retryUncertain && !settings.safeToRepeat))
+	if (
+		kind === 'final' ||
+		(kind === 'uncertain' && !settings.retryUncertain && !settings.safeToRepeat)
+	)
 		return { retry: false };
 	const asked = retryAfterMs(delivery, now);
 	// Never sooner than Kaleyra asks; and a wait longer than the cap is not worth holding the run.

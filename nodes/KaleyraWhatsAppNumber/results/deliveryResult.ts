@@ -96,8 +96,7 @@ export function resultOfDelivery(
 			outcome = { failed: lostFailure(delivery, wordingRules(rules)) };
 			break;
 	}
-	if ('accepted' in outcome)
-		return successResult(context, outcome.accepted, outcome.own, attempts);
+	if ('accepted' in outcome) return successResult(context, outcome.accepted, outcome.own, attempts);
 	const retryable = isSafeToSendAgain(delivery, rules.operation.safeToRepeat);
 	return failureResult(context, { ...outcome.failed, retryable }, attempts);
 }

@@ -37,12 +37,13 @@ export const OWN_HINTS = {
 	unreachable:
 		'Check that n8n can reach the Kaleyra API domain of the chosen region (or the custom base URL), then run the item again: the request was not sent.',
 	mayHaveArrived:
-		'The request may have reached Kaleyra: a Verify Number may have used up one of the OTP\'s tries, a Retry OTP may have sent a code. Check the number before sending it again.',
+		"The request may have reached Kaleyra: a Verify Number may have used up one of the OTP's tries, a Retry OTP may have sent a code. Check the number before sending it again.",
 	readAgain:
 		'Nothing was changed at Kaleyra by this request, whatever became of its answer: run the item again.',
 	customApiCall:
 		"For another Kaleyra endpoint, use n8n's HTTP Request node with Authentication: Predefined Credential Type and the Kaleyra WhatsApp API credential.",
-	stoppedBeforeSending: 'The execution was stopped before this item was sent; run it again when ready.',
+	stoppedBeforeSending:
+		'The execution was stopped before this item was sent; run it again when ready.',
 	nodeFault:
 		'This is a fault in the node, not in your data. Please report it with the workflow that shows it.',
 } as const;
@@ -145,7 +146,7 @@ export const ALREADY_APPROVED_HINT =
 
 /** Any other refusal: Kaleyra's own message says why. */
 export const REJECTED_HINT =
-	"Kaleyra refused the request: its message says why. Check the values it names against what Kaleyra holds for this account.";
+	'Kaleyra refused the request: its message says why. Check the values it names against what Kaleyra holds for this account.';
 
 /** The documented entry for Kaleyra's answer, or undefined for a code with no entry. */
 export function kaleyraErrorOf(envelope: KaleyraEnvelope): KaleyraError | undefined {
@@ -162,7 +163,11 @@ export function kaleyraErrorOf(envelope: KaleyraEnvelope): KaleyraError | undefi
 export function isUnknownNumberRefusal(statusCode: number, envelope: KaleyraEnvelope): boolean {
 	if (statusCode === 400 && envelope.code === 'WA400')
 		return /^\s*invalid phone number\s*\.?\s*$/i.test(envelope.message);
-	return statusCode === 401 && WA401.includes(envelope.code) && UNAUTHORIZED_NUMBER.test(envelope.message);
+	return (
+		statusCode === 401 &&
+		WA401.includes(envelope.code) &&
+		UNAUTHORIZED_NUMBER.test(envelope.message)
+	);
 }
 
 /** Kaleyra's "already approved", in its own words only: not inside another sentence. */

@@ -22,7 +22,11 @@ function picked(source: IDataObject, names: Record<string, string>): IDataObject
 	const result: IDataObject = {};
 	for (const [ours, theirs] of Object.entries(names)) {
 		const value = source[theirs];
-		if ((typeof value === 'string' && value !== '') || typeof value === 'number' || typeof value === 'boolean')
+		if (
+			(typeof value === 'string' && value !== '') ||
+			typeof value === 'number' ||
+			typeof value === 'boolean'
+		)
 			result[ours] = value;
 	}
 	return result;
@@ -39,7 +43,7 @@ const LIMIT_FIELDS = {
 /** The phone number ID in an add answer: `data.id`, `data.phone_number_id`, or `data` itself. */
 export function phoneNumberIdIn(data: unknown): IDataObject {
 	const object = asObject(data);
-	const id = object ? digitsOf(object.id) ?? digitsOf(object.phone_number_id) : digitsOf(data);
+	const id = object ? (digitsOf(object.id) ?? digitsOf(object.phone_number_id)) : digitsOf(data);
 	return id === undefined ? {} : { phoneNumberId: id };
 }
 
@@ -132,5 +136,5 @@ export function phoneDigitsOf(entry: unknown): string | undefined {
 /** A list entry's phone number ID, as `numberSummaryOf` reads it. */
 export function phoneNumberIdOf(entry: unknown): string | undefined {
 	const object = asObject(entry);
-	return object ? digitsOf(object.id) ?? digitsOf(object.phone_number_id) : undefined;
+	return object ? (digitsOf(object.id) ?? digitsOf(object.phone_number_id)) : undefined;
 }

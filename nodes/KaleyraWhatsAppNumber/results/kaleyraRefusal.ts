@@ -36,7 +36,8 @@ function fieldsOfKaleyraError(envelope: KaleyraEnvelope, rules: ParameterRules):
 	const fields = keys.flatMap((key) => parameterOf(key) ?? []);
 	// A refusal that names no key may still say "otp" in its message.
 	const otp = parameterOf('otp');
-	if (fields.length === 0 && otp !== undefined && /\botp\b/i.test(envelope.message)) fields.push(otp);
+	if (fields.length === 0 && otp !== undefined && /\botp\b/i.test(envelope.message))
+		fields.push(otp);
 	return [...new Set(fields)];
 }
 
