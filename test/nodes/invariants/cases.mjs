@@ -13,7 +13,6 @@
 //   malformedInput (5), concurrencyIndependence (1b), optionsByExpression (5b, 5c), dialects
 //   (1-4 over all five operations in every dialect of the emulator), and
 //   fixedCases (what the properties once found, as minimal cases).
-import net from 'node:net';
 import { after, before } from 'node:test';
 
 import fc from 'fast-check';
@@ -25,6 +24,7 @@ import {
 	faultClass,
 	startKaleyraEmulator,
 } from '../../../emulator/kaleyra-emulator.mjs';
+import { freePort } from '../../../scripts/n8n/ports.mjs';
 import { NUMBERS, WABA_ID, credentialsFor, runOperation } from '../../helpers/kaleyra.mjs';
 import {
 	assertEveryItemOnceInOrder,
@@ -35,15 +35,6 @@ import {
 
 export const SEED = Number(process.env.INVARIANTS_SEED ?? 20261123);
 export const RUNS = Number(process.env.INVARIANTS_RUNS ?? 40);
-
-export function freePort() {
-	return new Promise((resolve) => {
-		const probe = net.createServer().listen(0, '127.0.0.1', () => {
-			const { port } = probe.address();
-			probe.close(() => resolve(port));
-		});
-	});
-}
 
 export const pad = (value, length) => String(value).padStart(length, '0');
 
