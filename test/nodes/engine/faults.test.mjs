@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 
+import { freePort } from '../../../scripts/n8n/ports.mjs';
 import { NUMBERS, credentialsFor, itemFor, onlyItem, runOperation, useEmulator } from '../../helpers/kaleyra.mjs';
 
 // Retries wait milliseconds here; the waits' lengths are covered where they matter.
@@ -142,12 +142,7 @@ describe('Faults between the node and Kaleyra', () => {
 	}
 
 	it('retries a refused connection, which cannot have reached Kaleyra', async () => {
-		const closedPort = await new Promise((resolve) => {
-			const probe = net.createServer().listen(0, '127.0.0.1', () => {
-				const { port } = probe.address();
-				probe.close(() => resolve(port));
-			});
-		});
+		const closedPort = await freePort();
 		const credentials = credentialsFor(emulator(), { baseUrl: `http://127.0.0.1:${closedPort}` });
 		const result = await runOperation(emulator(), 'verifyNumber', [itemFor(NUMBERS.pending1)], {
 			credentials,
