@@ -16,6 +16,7 @@ import { startN8n } from '../../scripts/n8n/server.mjs';
 import { projectRoot } from '../../scripts/n8n/targets.mjs';
 import { redactedKey } from '../../emulator/control.mjs';
 import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
+import { runBatchExampleInEditor } from './lib/batchExample.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
 import { freePort } from '../../scripts/n8n/ports.mjs';
@@ -269,18 +270,8 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 
 			// The batch example, run from the editor as a user would: 4 items leave by each output.
 			await instance.emulator.reset();
-			await page.goto(`${server.url}/workflow/kaleyraBatchDemo`);
-			await canvasNode('Needs attention').waitFor();
-			await page.locator('[data-test-id="execute-workflow-button"]').click();
-			// Edge labels count the items each connection carried; wait for the last two.
-			await page.waitForFunction(
-				() =>
-					[...document.querySelectorAll('[data-test-id="edge-label"]')].filter((label) =>
-						/^4 items$/.test(label.textContent.trim()),
-					).length === 2,
-			);
-			const labels = await page.locator('[data-test-id="edge-label"]').allInnerTexts();
-			assert.deepEqual(labels.sort(), ['1 item', '1 item', '4 items', '4 items', '8 items']);
+			const labels = await runBatchExampleInEditor(page, server.url, 'kaleyraBatchDemo');
+			assert.deepEqual(labels, ['1 item', '1 item', '4 items', '4 items', '8 items']);
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'batch-canvas.png') });
 		} catch (error) {
 			// What the browser showed when it failed: the quickest way to see why.

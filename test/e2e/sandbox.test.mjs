@@ -70,6 +70,20 @@ function waitFor(child, pattern, timeoutMs) {
 }
 
 /** The mail page's text once it shows `pattern`, within the email trigger's few seconds. */
+/**
+ * Whatever a test left running, stopped. Ctrl-C first: n8n and Dovecot run in process groups of
+ * their own, which only the sandbox's own shutdown stops; a kill of its group alone left them
+ * running.
+ */
+async function stopAfterTest(child, exited, logFile) {
+	if (child.exitCode === null) {
+		process.kill(-child.pid, 'SIGINT');
+		await Promise.race([exited, sleep(30_000)]);
+	}
+	if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+	if (logFile) fs.rmSync(logFile, { force: true });
+}
+
 async function mailPageShows(url, pattern) {
 	let text = '';
 	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
@@ -212,14 +226,7 @@ test('npm run sandbox: n8n with the examples, both onboarding forms live, a mail
 		assert.ok(await refusesConnections(emulatorUrl), 'the emulator still answers after Ctrl-C');
 		assert.ok(await refusesConnections(mailPage), 'the mail page still answers after Ctrl-C');
 	} finally {
-		// After a failed check, Ctrl-C first: n8n and Dovecot run in process groups of their own,
-		// which only the sandbox's own shutdown stops; a kill of its group alone left them running.
-		if (child.exitCode === null) {
-			process.kill(-child.pid, 'SIGINT');
-			await Promise.race([exited, sleep(30_000)]);
-		}
-		if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-		if (logFile) fs.rmSync(logFile, { force: true });
+		await stopAfterTest(child, exited, logFile);
 	}
 });
 
@@ -262,11 +269,6 @@ test('npm run sandbox -- --n8n PATH: runs on an n8n the user already has, and re
 		process.kill(-child.pid, 'SIGINT');
 		assert.equal(await exited, 0);
 	} finally {
-		if (child.exitCode === null) {
-			process.kill(-child.pid, 'SIGINT');
-			await Promise.race([exited, sleep(30_000)]);
-		}
-		if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-		if (logFile) fs.rmSync(logFile, { force: true });
+		await stopAfterTest(child, exited, logFile);
 	}
 });
