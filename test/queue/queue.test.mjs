@@ -98,8 +98,15 @@ function batchOf(execution, branch, batches) {
 }
 
 /** Which worker ran each execution: started and finished by exactly one worker, logged by main. */
-function ranOnOneWorker(ids) {
-	const runs = whoRan(cluster);
+async function ranOnOneWorker(ids) {
+	// A worker logs "finished" after its last after-run hooks, a moment after the database says
+	// the run is done: give the log lines that moment.
+	let runs = whoRan(cluster);
+	for (let waited = 0; waited < 15_000; waited += 250) {
+		if (ids.every((id) => (runs.get(id)?.finished.length ?? 0) >= 1)) break;
+		await sleep(250);
+		runs = whoRan(cluster);
+	}
 	const perWorker = {};
 	for (const id of ids) {
 		const run = runs.get(id);
@@ -273,7 +280,7 @@ if (!TARBALL) {
 			);
 
 			const ids = [...webhookRuns.map((e) => e.id), manualRun.id];
-			const perWorker = ranOnOneWorker(ids);
+			const perWorker = await ranOnOneWorker(ids);
 			const runs = whoRan(cluster);
 			const requests = verifyRequests((await emulator.requests()).slice(logBefore));
 			const sent = checkRequests(
@@ -348,7 +355,7 @@ if (!TARBALL) {
 					]),
 					[['statusChanged', NUMBERS.approved.id, 'CONNECTED', 'FLAGGED']],
 				);
-				const perWorker = ranOnOneWorker([run.id]);
+				const perWorker = await ranOnOneWorker([run.id]);
 				// The next poll sees the same values: no second execution, on any process.
 				const seen = (await polls()).length;
 				await waitFor(
@@ -435,7 +442,7 @@ if (!TARBALL) {
 			}
 			assert.equal(seenBatches.size, count, 'every batch ran');
 
-			const perWorker = ranOnOneWorker(runs.map((e) => e.id));
+			const perWorker = await ranOnOneWorker(runs.map((e) => e.id));
 			assert.equal(
 				Object.keys(perWorker).length,
 				2,
@@ -505,7 +512,7 @@ if (!TARBALL) {
 					`execution ${execution.id}`,
 				);
 			}
-			const perWorker = ranOnOneWorker(runs.map((e) => e.id));
+			const perWorker = await ranOnOneWorker(runs.map((e) => e.id));
 
 			const requests = verifyRequests((await emulator.requests()).slice(logBefore));
 			checkRequests(
@@ -532,6 +539,7 @@ if (!TARBALL) {
 				return {
 					first: ts[0],
 					last: ts.at(-1),
+					count: ts.length,
 					peak: peak(ts),
 					peak3s: peak(ts, 3000),
 					rate: ((ts.length - 1) * 1000) / (ts.at(-1) - ts[0]),
@@ -578,8 +586,11 @@ if (!TARBALL) {
 				Math.max(...runPeaks3s) <= 30 + SLACK,
 				`a run sent ${Math.max(...runPeaks3s)} requests within three seconds`,
 			);
+			// The long-run rate, with the same slack: a first request that arrives late shortens the
+			// span the arrivals show, not the one the pacer kept.
+			const slackRates = perRun.map((r) => ((r.count - 1 - SLACK) * 1000) / (r.last - r.first));
 			assert.ok(
-				Math.max(...runRates) <= 10.5,
+				Math.max(...slackRates) <= 10,
 				`a run averaged ${Math.max(...runRates)} requests/s`,
 			);
 			// …and nothing holds the runs to one limit together: the emulator sees several times 10/s.
