@@ -174,6 +174,18 @@ export async function startDovecot({
 			// Nothing left in the group.
 		}
 	};
+	// Whether a live process (zombies aside: nobody may reap them here) is left in its group.
+	const groupAlive = () =>
+		fs.readdirSync('/proc').some((pid) => {
+			try {
+				// /proc/PID/stat: "pid (comm) state ppid pgrp …"; comm may hold spaces.
+				const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+				const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+				return Number(pgrp) === child.pid && state !== 'Z';
+			} catch {
+				return false; // not a process, or gone since the listing
+			}
+		});
 	// A caller that dies without stop() (a crash, process.exit) must not leave dovecot running:
 	// it is in a process group of its own, so nothing else would end it.
 	const onExit = () => killGroup('SIGKILL');
@@ -189,6 +201,8 @@ export async function startDovecot({
 			clearTimeout(timer);
 		}
 		killGroup('SIGKILL');
+		// A killed process lingers a moment: stopped means the group is gone.
+		for (let waited = 0; waited < STOP_TIMEOUT_MS && groupAlive(); waited += 20) await sleep(20);
 	};
 
 	const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -89,7 +89,7 @@ export async function startMailServer({
 		});
 	} catch (error) {
 		await dovecot?.stop();
-		if (ownDir) fs.rmSync(root, { recursive: true, force: true });
+		if (ownDir) fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 		throw error;
 	}
 
@@ -219,7 +219,7 @@ export async function startMailServer({
 			stopping ??= (async () => {
 				await smtp.stop();
 				await dovecot.stop();
-				if (ownDir) fs.rmSync(root, { recursive: true, force: true });
+				if (ownDir) fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 			})();
 			return stopping;
 		},
