@@ -19,7 +19,7 @@ import {
 } from '../../scripts/n8n/credentials.mjs';
 import { EMAIL_EXAMPLE_ID, publishEmailExample } from '../../scripts/n8n/emailExample.mjs';
 import { formPathOf, openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
-import { freePort, sleep } from '../../scripts/n8n/ports.mjs';
+import { freePorts, sleep } from '../../scripts/n8n/ports.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
 import { startMailServer } from './tools/mailServer.mjs';
@@ -48,8 +48,9 @@ const CODE_PACE_MS = LIMITS.minSecondsBetweenCodes * 1000 + 1200;
 const ASKS_FOR_A_CODE = /\b(?:resend|call me|send it again)\b/i;
 
 // How long no new run must start before a batch counts as done: n8n 2.x's Email Trigger can
-// notice mail up to about 15 s late (its IMAP client goes idle only after 15 s of quiet).
-const batchQuietMs = (target) => (target.n8n.startsWith('1.') ? 3000 : 18_000);
+// notice mail up to about 15 s late (its IMAP client goes idle only after 15 s of quiet); 1.x's
+// fetches at once, and 6 s leaves room for a busy machine.
+const batchQuietMs = (target) => (target.n8n.startsWith('1.') ? 6000 : 18_000);
 
 const number = (national, name) => ({ phoneNumber: `+91${national}`, national, name });
 
@@ -71,13 +72,13 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 
 	before(async () => {
 		mail = await startMailServer();
-		const port = await freePort();
+		const [port, brokerPort] = await freePorts(2);
 		const example = readExamples().find((workflow) => workflow.id === EMAIL_EXAMPLE_ID);
 		formUrl = `http://127.0.0.1:${port}/form/${formPathOf(example)}`;
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
-			brokerPort: await freePort(),
+			brokerPort,
 			credentials: (url) => [kaleyraCredential(url), formCredential(), ...mailCredentials(mail)],
 			workflows: [example],
 		});
@@ -213,6 +214,7 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 			m.message.subject.startsWith(
 				`WhatsApp number ${newNumber.phoneNumber}: your verification code [ref `,
 			),
+			{ timeoutMs: EXECUTION_WAIT_MS },
 		);
 		const ref = ask.message.subject.match(/\[ref ([0-9a-f]{32})\]$/)?.[1];
 		assert.ok(ref, `a random reference in ${ask.message.subject}`);
@@ -261,7 +263,9 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		await pace(text);
 		const before = (await mail.inbox(person)).length;
 		await deliverReply(person, ask, text, { subject, bottomPosted });
-		const answer = await mail.waitForMail(person, (m, index) => index >= before);
+		const answer = await mail.waitForMail(person, (m, index) => index >= before, {
+			timeoutMs: EXECUTION_WAIT_MS,
+		});
 		// Made from the number and the reference, never copied from the subject.
 		assert.equal(answer.message.subject, `Re: ${ask.message.subject}`);
 		assert.equal(answer.message.from, mail.address(ONBOARDING_MAILBOX));
@@ -493,7 +497,9 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		const before = (await mail.inbox(person)).length;
 		await deliverReply('mallory', ask, '654321');
 		await deliverReply(person, ask, sms.otp);
-		const toFern = await mail.waitForMail(person, (m, index) => index >= before);
+		const toFern = await mail.waitForMail(person, (m, index) => index >= before, {
+			timeoutMs: EXECUTION_WAIT_MS,
+		});
 		assert.match(toFern.message.text, /\+919765400206 is verified/);
 
 		const executions = await finishedExecutions('two replies at once');
@@ -572,8 +578,10 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 			retries.length <= MAX_NEW_CODES,
 			`${retries.length} codes, the limit is ${MAX_NEW_CODES}`,
 		);
+		// The workflow counts whole seconds (a gap of 5 may be 4.01 s), and each run reaches Kaleyra
+		// a little sooner or later after its check: a second of slack for each.
 		for (const gap of gaps)
-			assert.ok(gap >= (LIMITS.minSecondsBetweenCodes - 1) * 1000, `codes ${gap} ms apart`);
+			assert.ok(gap >= (LIMITS.minSecondsBetweenCodes - 2) * 1000, `codes ${gap} ms apart`);
 		assert.ok(waveMails <= waves.length, `${waveMails} mails for ${waves.length} run(s)`);
 		const row = await rowOf(newNumber);
 		assert.equal(row.newCodes, retries.length, 'the row counts every code sent, and no other');
@@ -688,7 +696,7 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		});
 		otpsReplied.add(sms.otp);
 		const answer = await mail.waitForMail(person, (m, index) => index >= before, {
-			timeoutMs: 90_000,
+			timeoutMs: EXECUTION_WAIT_MS,
 		});
 		const executions = await finishedExecutions('a 1 MiB HTML mail and a reply', {
 			quietMs: batchQuietMs(instance.n8n.target),
@@ -704,13 +712,14 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		figures.push(
 			`1 MiB HTML-only mail + a reply: answered in ${((Date.now() - started) / 1000).toFixed(1)} s, "Read the reply" ${readMs.join(' + ')} ms, run(s) ${executions.map((e) => new Date(e.stoppedAt) - new Date(e.startedAt)).join(' + ')} ms, /healthz ${healthz.length} polls, worst ${worst} ms, all 200: ${healthz.every((h) => h.ok)}`,
 		);
-		// Generous bounds: a busy 2-core machine, but nowhere near the minutes the old parse took.
-		for (const ms of readMs) assert.ok(ms < 5000, `"Read the reply" took ${ms} ms`);
+		// Generous bounds (thousands of times what a run here shows, for a busy 2-core machine),
+		// yet nowhere near the minutes the old parse took.
+		for (const ms of readMs) assert.ok(ms < 20_000, `"Read the reply" took ${ms} ms`);
 		assert.ok(
 			healthz.every((h) => h.ok),
 			'/healthz failed while the mail was read',
 		);
-		assert.ok(worst < 5000, `/healthz took ${worst} ms`);
+		assert.ok(worst < 20_000, `/healthz took ${worst} ms`);
 		assert.deepEqual(await kaleyraRequests(), [
 			addRequest(newNumber),
 			verifyRequest(newNumber, sms.otp),
@@ -783,6 +792,7 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 			m.message.subject.startsWith(
 				`WhatsApp number ${newNumber.phoneNumber}: your verification code [ref `,
 			),
+			{ timeoutMs: EXECUTION_WAIT_MS },
 		);
 		lastCodeSent = Date.now();
 
