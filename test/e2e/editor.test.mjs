@@ -19,7 +19,7 @@ import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 import { runBatchExampleInEditor } from './lib/batchExample.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
-import { freePort } from '../../scripts/n8n/ports.mjs';
+import { freePorts } from '../../scripts/n8n/ports.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
@@ -94,13 +94,13 @@ describe('the package in a running n8n: credential test and editor', { skip }, (
 	const owner = newOwner();
 
 	before(async () => {
-		const port = await freePort();
+		const [port, brokerPort] = await freePorts(2);
 		// The email example's IMAP and SMTP credentials point at a real (idle) mail server.
 		mail = await startMailServer();
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
-			brokerPort: await freePort(),
+			brokerPort,
 			credentials: (url) => [kaleyraCredential(url), ...mailCredentials(mail)],
 			workflows: [...readExamples(), WRONG_OTP_WORKFLOW],
 		});

@@ -11,7 +11,7 @@ import { DEFAULT_ACCOUNT, NUMBERS } from '../../emulator/fixtures.mjs';
 import { startMailServer } from '../../e2e/mail/tools/mailServer.mjs';
 import { kaleyraCredential, mailCredentials } from '../../scripts/n8n/credentials.mjs';
 import { ALERTS_EXAMPLE_ID, openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
-import { freePort } from '../../scripts/n8n/ports.mjs';
+import { freePorts } from '../../scripts/n8n/ports.mjs';
 import { newOwner } from '../../scripts/n8n/owner.mjs';
 import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n } from '../../scripts/n8n/server.mjs';
@@ -64,12 +64,12 @@ describe('Number Trigger in a running n8n: examples/number-alerts.json published
 	}
 
 	before(async () => {
-		const port = await freePort();
+		const [port, brokerPort] = await freePorts(2);
 		mail = await startMailServer();
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
-			brokerPort: await freePort(),
+			brokerPort,
 			credentials: (url) => [kaleyraCredential(url), ...mailCredentials(mail)],
 			workflows: readExamples().filter((workflow) => workflow.id === ALERTS_EXAMPLE_ID),
 			activate: [ALERTS_EXAMPLE_ID],

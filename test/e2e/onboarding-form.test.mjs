@@ -17,7 +17,7 @@ import { restClient } from '../../scripts/n8n/rest.mjs';
 import { startN8n, waitUntilServed } from '../../scripts/n8n/server.mjs';
 import { formUser } from './lib/formUser.mjs';
 import { stopN8nAndClose } from './lib/stopN8n.mjs';
-import { freePort } from '../../scripts/n8n/ports.mjs';
+import { freePorts } from '../../scripts/n8n/ports.mjs';
 import { executionFromRest, outputsOf } from './lib/runData.mjs';
 
 const skip = process.env.KALEYRA_E2E_TARBALL ? false : 'needs a real n8n: run `npm run test:e2e`';
@@ -48,7 +48,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 	let otpFormUrl;
 
 	before(async () => {
-		const port = await freePort();
+		const [port, brokerPort] = await freePorts(2);
 		const examples = readExamples();
 		example = examples.find((workflow) => workflow.id === WORKFLOW_ID);
 		formUrl = `http://127.0.0.1:${port}/form/${formPathOf(example)}`;
@@ -57,7 +57,7 @@ describe('examples/onboarding-full.json, its form filled in over HTTP', { skip }
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
 			port,
-			brokerPort: await freePort(),
+			brokerPort,
 			workflows: examples,
 			activate: [WORKFLOW_ID, OTP_FORM_ID],
 		});

@@ -13,7 +13,7 @@ import {
 	FOREIGN_WABA,
 	coverageWorkflow,
 } from './lib/coverageWorkflow.mjs';
-import { freePort } from '../../scripts/n8n/ports.mjs';
+import { freePorts } from '../../scripts/n8n/ports.mjs';
 import { expectedRequest, receivedRequests, sorted } from './lib/requests.mjs';
 import { attemptsPerInputItem, outputsOf, summary } from './lib/runData.mjs';
 import { openInstance, readExamples } from '../../scripts/n8n/instance.mjs';
@@ -27,10 +27,11 @@ describe('the package in a real n8n, run by `n8n execute`', { skip }, () => {
 	let instance;
 
 	before(async () => {
+		const [port, brokerPort] = await freePorts(2);
 		instance = await openInstance({
 			tarball: process.env.KALEYRA_E2E_TARBALL,
-			port: await freePort(),
-			brokerPort: await freePort(),
+			port,
+			brokerPort,
 			credentials: (url) => [
 				kaleyraCredential(url),
 				kaleyraCredential(url, { ...BAD_KEY_CREDENTIAL, apiKey: BAD_API_KEY }),
