@@ -186,6 +186,20 @@ export const KALEYRA_CREDENTIAL_REFERENCE = {
 	[CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Kaleyra account' },
 };
 
+/** The Kaleyra node as a workflow holds it, named "Kaleyra". */
+export function kaleyraNode(parameters, nodeSettings = {}) {
+	return {
+		id: 'kaleyra-node',
+		name: 'Kaleyra',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: KALEYRA_CREDENTIAL_REFERENCE,
+		...nodeSettings,
+	};
+}
+
 /**
  * Runs one Kaleyra node on `items` through WorkflowExecute and returns what left
  * each of its outputs, as n8n recorded it in the run data.
@@ -198,16 +212,7 @@ export async function runKaleyraNode({
 	mode = 'manual',
 	onRunning,
 }) {
-	const node = {
-		id: 'kaleyra-node',
-		name: 'Kaleyra',
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: KALEYRA_CREDENTIAL_REFERENCE,
-		...nodeSettings,
-	};
+	const node = kaleyraNode(parameters, nodeSettings);
 	const run = await runWorkflow({ nodes: [node], startNode: node, items, credentials, mode, onRunning });
 	const taskData = run.data.resultData.runData.Kaleyra?.[0];
 	return {

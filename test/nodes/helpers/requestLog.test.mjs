@@ -13,22 +13,14 @@ if (process.env[CHILD] === 'second run') {
 	// The child: a node whose Error output feeds its own input runs twice in one execution. Its
 	// first run looks up a number Kaleyra does not know (Error), its second one it knows.
 	const { startKaleyraEmulator } = await import('../../../emulator/kaleyra-emulator.mjs');
-	const { KALEYRA_CREDENTIAL_REFERENCE, NODE_TYPE, runWorkflow } = await import('../../helpers/engine.mjs');
+	const { kaleyraNode, runWorkflow } = await import('../../helpers/engine.mjs');
 	const { NUMBERS, credentialsFor } = await import('../../helpers/kaleyra.mjs');
 	const emulator = await startKaleyraEmulator();
 	try {
-		const node = {
-			id: 'kaleyra-node',
-			name: 'Kaleyra',
-			type: NODE_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {
-				operation: 'getNumberDetails',
-				phoneNumber: `={{ $runIndex === 0 ? '+919765408888' : '${NUMBERS.pending2.phoneNumber}' }}`,
-			},
-			credentials: KALEYRA_CREDENTIAL_REFERENCE,
-		};
+		const node = kaleyraNode({
+			operation: 'getNumberDetails',
+			phoneNumber: `={{ $runIndex === 0 ? '+919765408888' : '${NUMBERS.pending2.phoneNumber}' }}`,
+		});
 		await runWorkflow({
 			nodes: [node],
 			connections: { Kaleyra: { main: [[], [{ node: 'Kaleyra', type: 'main', index: 0 }]] } },
