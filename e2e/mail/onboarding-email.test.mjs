@@ -195,27 +195,38 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 	 * On a fresh emulator, the form filled in for `newNumber` and the person's address; returns
 	 * the email that asks the person for the code, its reference, and the SMS the number got.
 	 */
-	async function startOnboarding(person, newNumber) {
-		await instance.emulator.reset();
+	/** The onboarding form filled in for `newNumber`, answers to `person`: its last page. */
+	async function submitForm(person, newNumber) {
 		const user = formUser({ login: FORM_LOGIN });
-		const first = await user.open(formUrl);
-		const done = await user.submit(first, {
+		const end = await user.submit(await user.open(formUrl), {
 			'Phone number': newNumber.phoneNumber,
 			'Country calling code': '91',
 			'Display name': newNumber.name,
 			Email: mail.address(person),
 		});
-		assert.equal(done.heading, 'Check your email');
-		assert.ok(done.text.includes(mail.address(person)), done.text);
-		assert.equal(user.finalStatus, 'success');
-		await nextExecution('the form');
+		return { ...end, finalStatus: user.finalStatus };
+	}
 
-		const ask = await mail.waitForMail(person, (m) =>
-			m.message.subject.startsWith(
-				`WhatsApp number ${newNumber.phoneNumber}: your verification code [ref `,
-			),
+	/** The mail that asks `person` for the code sent to `newNumber`. */
+	const askForCode = (person, newNumber) =>
+		mail.waitForMail(
+			person,
+			(m) =>
+				m.message.subject.startsWith(
+					`WhatsApp number ${newNumber.phoneNumber}: your verification code [ref `,
+				),
 			{ timeoutMs: EXECUTION_WAIT_MS },
 		);
+
+	async function startOnboarding(person, newNumber) {
+		await instance.emulator.reset();
+		const done = await submitForm(person, newNumber);
+		assert.equal(done.heading, 'Check your email');
+		assert.ok(done.text.includes(mail.address(person)), done.text);
+		assert.equal(done.finalStatus, 'success');
+		await nextExecution('the form');
+
+		const ask = await askForCode(person, newNumber);
 		const ref = ask.message.subject.match(/\[ref ([0-9a-f]{32})\]$/)?.[1];
 		assert.ok(ref, `a random reference in ${ask.message.subject}`);
 		assert.equal(ask.message.from, mail.address(ONBOARDING_MAILBOX));
@@ -760,25 +771,13 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		await instance.emulator.reset();
 		// Kaleyra adds the number, then the connection breaks before its answer arrives.
 		await instance.emulator.setFaults({ queue: ['reset'] });
-		const lost = formUser({ login: FORM_LOGIN });
-		const lostEnd = await lost.submit(await lost.open(formUrl), {
-			'Phone number': newNumber.phoneNumber,
-			'Country calling code': '91',
-			'Display name': newNumber.name,
-			Email: mail.address(person),
-		});
+		const lostEnd = await submitForm(person, newNumber);
 		assert.equal(lostEnd.heading, 'The number could not be added');
 		await nextExecution('the form, answer lost');
 		assert.equal(await rowOf(newNumber), undefined);
 
 		// The same form again: "phone number already exists", so Add Number looks the number up.
-		const user = formUser({ login: FORM_LOGIN });
-		const done = await user.submit(await user.open(formUrl), {
-			'Phone number': newNumber.phoneNumber,
-			'Country calling code': '91',
-			'Display name': newNumber.name,
-			Email: mail.address(person),
-		});
+		const done = await submitForm(person, newNumber);
 		assert.equal(done.heading, 'Check your email');
 		const execution = await nextExecution('the form again');
 		// Add Number's Recover Existing Number (on by default) found it in the WABA's list.
@@ -788,12 +787,7 @@ describe('examples/onboarding-email.json: an onboarding carried on by email', { 
 		assert.equal(recovered.phoneNumberId, FIRST_ADDED_ID);
 		const row = await rowOf(newNumber);
 		assert.equal(row.phoneNumberId, FIRST_ADDED_ID);
-		const ask = await mail.waitForMail(person, (m) =>
-			m.message.subject.startsWith(
-				`WhatsApp number ${newNumber.phoneNumber}: your verification code [ref `,
-			),
-			{ timeoutMs: EXECUTION_WAIT_MS },
-		);
+		const ask = await askForCode(person, newNumber);
 		lastCodeSent = Date.now();
 
 		// The first code may be lost with the answer: a new one, then the code verifies.
